@@ -1,0 +1,49 @@
+# Fengling set-up. `make demo` runs the product; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FENGLING := $(BIN)/fengling
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test install install-test assets env catalogue lint check-i18n
+
+## demo: install into .venv/, migrate, seed a small demo district, print accounts, serve.
+demo: install assets env catalogue
+	$(FENGLING) migrate --noinput
+	$(FENGLING) seed --scale small --if-empty
+	$(FENGLING) demo_accounts
+	$(FENGLING) runserver $(HOST):$(PORT)
+
+## test: install the test dependencies and run the whole suite (in parallel).
+test: install-test assets catalogue
+	$(BIN)/pytest -n 2 -q
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install -q -e .
+
+install-test: $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]'
+
+## assets: front-end packages from the npm registry (pinned in package-lock.json), served
+## locally from static/vendor/; nothing is committed, nothing comes from a CDN.
+assets:
+	npm ci --no-audit --no-fund --loglevel=error
+	$(BIN)/python scripts/vendor_assets.py
+
+## env: the demo's .env with freshly generated secrets (kept if it exists).
+env:
+	@test -f .env || $(BIN)/python scripts/demo_env.py > .env
+
+catalogue:
+	$(BIN)/python scripts/compile_catalogue.py
+
+lint: install-test
+	$(BIN)/ruff check .
+
+check-i18n: install-test
+	$(BIN)/python scripts/check_catalogue.py

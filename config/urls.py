@@ -1,0 +1,13 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from .api import api
+
+urlpatterns = [
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("api/v1/", api.urls),
+    path("accounts/", include("fengling.accounts.urls")),
+    path("organizations/", include("fengling.organizations.urls")),
+    path("members/", include("fengling.members.urls")),
+    path("", include("fengling.core.urls")),
+]

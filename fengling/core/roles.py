@@ -1,0 +1,50 @@
+"""Roles (PRODUCT §1) and what each may do, as data.
+
+A role is always held at an organization; its scope is that organization's subtree, except
+for the member role, whose scope is the member's own record. The table below is the only
+place that says which roles may write.
+"""
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    DISTRICT_ADMIN = "district_admin", _("District administrator")
+    STREET_ADMIN = "street_admin", _("Street/town administrator")
+    ORG_SECRETARY = "org_secretary", _("Community/business-district secretary")
+    BRANCH_SECRETARY = "branch_secretary", _("Branch secretary")
+    GRID_WORKER = "grid_worker", _("Grid worker")
+    MEMBER = "member", _("Party member")
+    AUDITOR = "auditor", _("Auditor (read-only)")
+
+
+@dataclass(frozen=True)
+class RoleRule:
+    subtree: bool  # scope is the organization subtree (else: the member's own record)
+    write: bool  # may change what lies in scope
+
+
+ROLE_RULES: dict[str, RoleRule] = {
+    Role.DISTRICT_ADMIN: RoleRule(subtree=True, write=True),
+    Role.STREET_ADMIN: RoleRule(subtree=True, write=True),
+    Role.ORG_SECRETARY: RoleRule(subtree=True, write=True),
+    Role.BRANCH_SECRETARY: RoleRule(subtree=True, write=True),
+    # Grid workers read their organization until the grid module gives them their grids.
+    Role.GRID_WORKER: RoleRule(subtree=True, write=False),
+    Role.MEMBER: RoleRule(subtree=False, write=False),
+    Role.AUDITOR: RoleRule(subtree=True, write=False),
+}
+
+# Which home page a user sees first when holding several roles: the widest scope wins.
+ROLE_PRECEDENCE = [
+    Role.DISTRICT_ADMIN,
+    Role.STREET_ADMIN,
+    Role.ORG_SECRETARY,
+    Role.BRANCH_SECRETARY,
+    Role.AUDITOR,
+    Role.GRID_WORKER,
+    Role.MEMBER,
+]

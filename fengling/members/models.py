@@ -1,0 +1,184 @@
+"""Party members (党员): the core record of 锋领e家."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from fengling.core.lib import crypto, idcard
+from fengling.core.models import TimeStampedModel
+from fengling.core.scoping import ScopedQuerySet
+
+
+class Gender(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+
+
+class Education(models.TextChoices):
+    PRIMARY = "primary", _("Primary school")
+    JUNIOR_HIGH = "junior_high", _("Junior high school")
+    SENIOR_HIGH = "senior_high", _("Senior high or vocational school")
+    COLLEGE = "college", _("Junior college")
+    BACHELOR = "bachelor", _("Bachelor's degree")
+    MASTER = "master", _("Master's degree")
+    DOCTOR = "doctor", _("Doctorate")
+
+
+class Occupation(models.TextChoices):
+    """Occupation category; it decides which dues rule applies (党费规定 第二～六条)."""
+
+    IN_SERVICE = "in_service", _("Employed, monthly salary")
+    ANNUAL_SALARY = "annual_salary", _("Employed, annual salary")
+    SELF_EMPLOYED = "self_employed", _("Self-employed or no monthly pay")
+    RETIREE = "retiree", _("Retired")
+    FARMER = "farmer", _("Farmer")
+    STUDENT = "student", _("Student")
+    UNEMPLOYED = "unemployed", _("Laid off or unemployed")
+    RELIEF = "relief", _("On relief or minimum living allowance")
+
+
+class Membership(models.TextChoices):
+    FULL = "full", _("Full member")
+    PROBATIONARY = "probationary", _("Probationary member")
+
+
+class MemberStatus(models.TextChoices):
+    NORMAL = "normal", _("Normal")
+    MOBILE = "mobile", _("Mobile")
+    LOST_CONTACT = "lost_contact", _("Lost contact")
+    TRANSFERRED_OUT = "transferred_out", _("Transferred out")
+    LEFT = "left", _("Left the Party")
+    DECEASED = "deceased", _("Deceased")
+
+
+# Statuses of members the branch still counts and serves.
+ACTIVE_STATUSES = (MemberStatus.NORMAL, MemberStatus.MOBILE, MemberStatus.LOST_CONTACT)
+
+
+class MemberRoleKind(models.TextChoices):
+    SECRETARY = "secretary", _("Secretary")
+    PARTY_WORKER = "party_worker", _("Party worker")
+    VOLUNTEER = "volunteer", _("Volunteer")
+    GRID_MEMBER = "grid_member", _("Grid Party member")
+    REPRESENTATIVE = "representative", _("Party representative")
+
+
+class MemberQuerySet(ScopedQuerySet):
+    scope_path_lookup = "organization__path"
+    # A member sees their own record.
+    scope_member_lookup = "pk"
+
+    def active(self):
+        return self.filter(status__in=ACTIVE_STATUSES)
+
+    def in_subtree(self, path: str):
+        return self.filter(organization__path__subtree=path)
+
+    def search(self, text: str):
+        text = (text or "").strip()
+        if not text:
+            return self
+        q = models.Q(name__contains=text)
+        if text.isdigit() and len(text) == 4:
+            q |= models.Q(phone__endswith=text)
+        return self.filter(q)
+
+
+class Member(TimeStampedModel):
+    """One Party member. The ID number is stored encrypted; see `core.lib.crypto`."""
+
+    organization = models.ForeignKey(
+        "organizations.Organization", verbose_name=_("home branch"),
+        on_delete=models.PROTECT, related_name="members",
+    )
+    name = models.CharField(_("name"), max_length=50, db_index=True)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
+    ethnicity = models.CharField(_("ethnicity"), max_length=20, default="汉族")
+    birth_date = models.DateField(_("date of birth"))
+    # Personal data (PIPL): cipher text, a keyed digest for uniqueness and look-up, and the
+    # masked form shown everywhere by default.
+    id_number_cipher = models.TextField(editable=False)
+    id_number_digest = models.CharField(max_length=64, unique=True, editable=False)
+    id_number_masked = models.CharField(_("ID number"), max_length=18, editable=False)
+    phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
+    education = models.CharField(_("education"), max_length=16, choices=Education.choices)
+    occupation = models.CharField(
+        _("occupation category"), max_length=16, choices=Occupation.choices
+    )
+    work_unit = models.CharField(_("work unit"), max_length=120, blank=True)
+    join_date = models.DateField(_("date of joining"), help_text=_("Political birthday."))
+    membership = models.CharField(
+        _("membership"), max_length=16, choices=Membership.choices, default=Membership.FULL
+    )
+    conversion_date = models.DateField(_("date of conversion to full member"), null=True,
+                                       blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=MemberStatus.choices, default=MemberStatus.NORMAL,
+        db_index=True,
+    )
+    functional_organizations = models.ManyToManyField(
+        "organizations.Organization", verbose_name=_("functional organizations"),
+        blank=True, related_name="functional_members",
+    )
+
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        ordering = ["organization_id", "name", "id"]
+        indexes = [
+            models.Index(fields=["organization", "name"], name="member_org_name_idx"),
+            models.Index(fields=["join_date"], name="member_join_date_idx"),
+        ]
+        constraints = [
+            # A probationary member has no conversion date yet; a full one converted after
+            # joining (党章 第七条: one year of probation, possibly extended).
+            models.CheckConstraint(
+                condition=models.Q(membership=Membership.FULL)
+                | models.Q(conversion_date__isnull=True),
+                name="member_probationary_not_converted",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(conversion_date__isnull=True)
+                | models.Q(conversion_date__gt=models.F("join_date")),
+                name="member_conversion_after_joining",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(join_date__gt=models.F("birth_date")),
+                name="member_joined_after_birth",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def set_id_number(self, value: str) -> idcard.IDNumber:
+        """Validate, encrypt and store an ID number; return what it says."""
+        parsed = idcard.parse(value)
+        self.id_number_cipher = crypto.encrypt(parsed.value)
+        self.id_number_digest = crypto.lookup_digest(parsed.value)
+        self.id_number_masked = parsed.masked
+        return parsed
+
+    def reveal_id_number(self) -> str:
+        """The clear ID number. Call only from a permission-checked, audited service."""
+        return crypto.decrypt(self.id_number_cipher)
+
+
+class MemberRole(models.Model):
+    """A role a member plays (PRODUCT §3.2): secretary, party worker, volunteer …"""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField(_("role"), max_length=24, choices=MemberRoleKind.choices)
+
+    class Meta:
+        verbose_name = _("member role")
+        verbose_name_plural = _("member roles")
+        constraints = [
+            models.UniqueConstraint(fields=["member", "role"], name="member_role_once"),
+        ]
+
+    def __str__(self):
+        return self.get_role_display()

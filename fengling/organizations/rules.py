@@ -1,0 +1,76 @@
+"""Organization rules from RULES.md Part A "Organizations", as pure functions over plain values."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .kinds import COMMITTEE_KINDS, Domain, OrgKind
+
+# 任期意见 (2018): 基层党委 5 years; 总支 and 支部 3 years; village and community
+# organizations 5 years whatever their level.
+TERM_YEARS_COMMITTEE = 5
+TERM_YEARS_BRANCH = 3
+TERM_YEARS_VILLAGE_COMMUNITY = 5
+# 选举条例 第三条: postponing an election is limited to one year.
+MAX_POSTPONEMENT_YEARS = 1
+# The level above reminds about 6 months before the term ends (选举条例).
+ELECTION_REMINDER_MONTHS = 6
+
+# 支部工作条例: thresholds on the number of members.
+BRANCH_MIN_FULL_MEMBERS = 3
+BRANCH_MAX_MEMBERS = 50
+GENERAL_BRANCH_MIN_MEMBERS = 50
+COMMITTEE_MIN_MEMBERS = 100
+BRANCH_COMMITTEE_MIN_FULL_MEMBERS = 7  # ≥7 full members → a committee of 3–5 (≤7)
+BRANCH_COMMITTEE_SIZE = (3, 7)
+
+
+def term_years(kind: str, domain: str) -> int:
+    """Length of a committee's term for an organization of `kind` in `domain`."""
+    if domain in (Domain.VILLAGE, Domain.COMMUNITY):
+        return TERM_YEARS_VILLAGE_COMMUNITY
+    if kind in COMMITTEE_KINDS or kind in (OrgKind.DISTRICT, OrgKind.STREET, OrgKind.TOWN):
+        return TERM_YEARS_COMMITTEE
+    return TERM_YEARS_BRANCH
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    """The same calendar day `years` later; 29 February falls back to the 28th."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, min(day.day, candidate))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def term_end(started_on: dt.date, years: int) -> dt.date:
+    return add_years(started_on, years)
+
+
+def election_due(started_on: dt.date, years: int, postponed_until: dt.date | None) -> dt.date:
+    """When the next election is due: the end of the term, or an approved postponement."""
+    return postponed_until or term_end(started_on, years)
+
+
+def postponement_allowed(started_on: dt.date, years: int, postponed_until: dt.date) -> bool:
+    end = term_end(started_on, years)
+    return end <= postponed_until <= add_years(end, MAX_POSTPONEMENT_YEARS)
+
+
+def kind_for_size(members: int) -> str:
+    """The organization form a body of `members` calls for (支部条例)."""
+    if members >= COMMITTEE_MIN_MEMBERS:
+        return "committee"
+    if members >= GENERAL_BRANCH_MIN_MEMBERS:
+        return OrgKind.GENERAL_BRANCH
+    return OrgKind.BRANCH
