@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "fengling.organizations",
     "fengling.accounts",
     "fengling.members",
+    "fengling.demo",
+    "fengling.bench",
 ]
 
 MIDDLEWARE = [

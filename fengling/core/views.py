@@ -1,0 +1,35 @@
+"""Pages every user sees: home, preferences, and the health check."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from .context_processors import LARGE_TEXT_COOKIE
+
+
+@require_GET
+def healthz(request):
+    """Liveness check, and the benchmark's floor: a minimal Django view."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@require_POST
+def large_text(request):
+    """Switch the elderly-friendly large-text mode (适老化) on or off; a cookie keeps it."""
+    target = request.POST.get("next", "/")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()},
+                                           require_https=request.is_secure()):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    if request.POST.get("on") == "1":
+        response.set_cookie(LARGE_TEXT_COOKIE, "1", max_age=365 * 24 * 3600, samesite="Lax")
+    else:
+        response.delete_cookie(LARGE_TEXT_COOKIE)
+    return response
+
+
+@login_required
+def home(request):
+    return render(request, "core/home.html", {})
