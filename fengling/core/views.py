@@ -7,6 +7,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from .context_processors import LARGE_TEXT_COOKIE
+from .selectors import home_dashboard
 
 
 @require_GET
@@ -30,6 +31,8 @@ def large_text(request):
     return response
 
 
+@require_GET
 @login_required
 def home(request):
-    return render(request, "core/home.html", {})
+    """The home page of the user's role: who they are, where, and the numbers they watch."""
+    return render(request, "core/home.html", {"dash": home_dashboard(request.user)})

@@ -131,6 +131,11 @@ class Member(TimeStampedModel):
         indexes = [
             models.Index(fields=["organization", "name"], name="member_org_name_idx"),
             models.Index(fields=["join_date"], name="member_join_date_idx"),
+            # Counts by organization, status and membership (tree, home, organization page)
+            # are answered from this index alone.
+            models.Index(
+                fields=["organization", "status", "membership"], name="member_org_status_idx"
+            ),
         ]
         constraints = [
             # A probationary member has no conversion date yet; a full one converted after

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fengling.core.scoping import guard
-from fengling.organizations.models import Organization
+from django.db.models import Q
 
-from .models import Member
+from fengling.core.scoping import guard, scope_of
+from fengling.organizations.kinds import MEMBER_HOME_KINDS, OrgKind
+from fengling.organizations.models import CommitteePost, Organization
+
+from .models import Member, MemberRole
 
 
 def access_member(user, pk, write: bool = False) -> Member:
@@ -37,3 +40,96 @@ def member_list(user, filters: MemberFilters | None = None):
         if value:
             qs = qs.filter(**{field: value})
     return qs.search(f.search).order_by("organization__path", "name", "id")
+
+
+# How far below the top of a user's scope the list's organization filter offers choices;
+# deeper organizations are still accepted (links from an organization's page).
+FILTER_DEPTH_BELOW_SCOPE = 2
+
+
+def member_filter_organizations(user, selected: Organization | None = None) -> list[tuple]:
+    """(id, name, indent) of the organizations offered by the member list's filter.
+
+    The top of the user's scope and two levels below it, in tree order; one query.
+    """
+    scope = scope_of(user)
+    if scope.everything:
+        top_depth = 1
+    elif scope.read_paths:
+        top_depth = min(len(p) for p in scope.read_paths) // Organization.steplen
+    else:
+        return []
+    rows = list(
+        Organization.objects.visible_to(user)
+        .filter(depth__lte=top_depth + FILTER_DEPTH_BELOW_SCOPE)
+        .exclude(kind__in=(OrgKind.FUNCTIONAL, OrgKind.PARTY_GROUP))
+        .order_by("path")
+        .values_list("pk", "name", "depth")
+    )
+    choices = [(pk, name, max(depth - top_depth, 0)) for pk, name, depth in rows]
+    if selected is not None and all(pk != selected.pk for pk, _n, _d in choices):
+        choices.insert(0, (selected.pk, selected.name, 0))
+    return choices
+
+
+@dataclass(frozen=True)
+class MemberProfile:
+    """Everything the member page shows, loaded in a fixed number of queries."""
+
+    member: Member
+    roles: list[str]
+    functional_organizations: list[Organization]
+    posts: list[CommitteePost]
+    can_write: bool
+    # Read-only viewers (auditors) see contact details masked (PRODUCT §1: "exports (masked)").
+    shows_contact: bool
+    # Organizations the viewer may open (the page links only those).
+    visible_org_ids: frozenset[int]
+
+
+def member_profile(user, pk) -> MemberProfile:
+    """The member page of `pk` for `user` (404 outside their scope)."""
+    member = access_member(user, pk)
+    scope = scope_of(user)
+    roles = [r.get_role_display() for r in MemberRole.objects.filter(member=member)
+             .order_by("role")]
+    functional = list(member.functional_organizations.order_by("path"))
+    posts = list(
+        CommitteePost.objects.current().filter(member=member)
+        .select_related("term__organization").order_by("term__organization__path", "post")
+    )
+    orgs = [member.organization, *functional, *(p.term.organization for p in posts)]
+    can_write = scope.covers_path(member.organization.path, write=True)
+    return MemberProfile(
+        member=member,
+        roles=roles,
+        functional_organizations=functional,
+        posts=posts,
+        can_write=can_write,
+        shows_contact=can_write or member.pk in scope.member_ids,
+        visible_org_ids=frozenset(o.pk for o in orgs if scope.covers_path(o.path)),
+    )
+
+
+def member_home_choices(user):
+    """Organizations where `user` may place members: writable, of a kind that has members."""
+    return (
+        Organization.objects.visible_to(user, write=True)
+        .filter(kind__in=MEMBER_HOME_KINDS)
+        .order_by("path")
+    )
+
+
+def functional_organizations_near(user, home: Organization | None, also=()):
+    """Functional organizations (四室四组) a member of `home` may join: those attached to
+    `home` or to one of its ancestors, within the user's scope; plus the ids in `also`
+    (those the member already belongs to), if the user can see them."""
+    near = Q(pk__in=list(also))
+    if home is not None:
+        for path in [*home.ancestor_paths(), home.path]:
+            near |= Q(path__subtree=path, depth=len(path) // Organization.steplen + 1)
+    return (
+        Organization.objects.visible_to(user)
+        .filter(near, kind=OrgKind.FUNCTIONAL)
+        .order_by("path")
+    )

@@ -74,3 +74,24 @@ def kind_for_size(members: int) -> str:
     if members >= GENERAL_BRANCH_MIN_MEMBERS:
         return OrgKind.GENERAL_BRANCH
     return OrgKind.BRANCH
+
+
+# Where a committee stands against its election due date (RULES Part A "Organizations";
+# the warning levels of "Warnings": within 6 months yellow, overdue red, >1 year a violation).
+TERM_OK = "ok"
+TERM_DUE_SOON = "due_soon"
+TERM_OVERDUE = "overdue"
+TERM_LONG_OVERDUE = "long_overdue"
+
+
+def term_status(election_due_on: dt.date, today: dt.date) -> str:
+    """`ok`, `due_soon` (due within 6 months), `overdue` (at or past the due date) or
+    `long_overdue` (more than a year past it). The thresholds are taken from `today` so
+    that set-based counts over many terms (a date comparison per threshold) agree exactly."""
+    if election_due_on < add_years(today, -MAX_POSTPONEMENT_YEARS):
+        return TERM_LONG_OVERDUE
+    if election_due_on <= today:
+        return TERM_OVERDUE
+    if election_due_on <= add_months(today, ELECTION_REMINDER_MONTHS):
+        return TERM_DUE_SOON
+    return TERM_OK

@@ -1,6 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "organizations"
 
-# Filled by the web pages: tree, detail, children partial (see docs/architecture.md).
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.tree, name="tree"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/children/", views.children, name="children"),
+]

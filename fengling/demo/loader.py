@@ -1,0 +1,247 @@
+"""Write a generated district to the database: wipe the domain data, bulk-insert the rows.
+
+Seeding 45,618 members row by row through the services would take minutes, so this module
+writes the tables directly, in batches, inside one transaction: the tree's materialized paths
+come precomputed from `tree.py`, ID numbers are encrypted with `Member.set_id_number`. It is
+the only place besides the apps' own services that writes their tables, and only for demo
+and benchmark data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from fengling.accounts.models import ApiToken, RoleAssignment
+from fengling.core.models import AuditEntry
+from fengling.members.models import Member, MemberRole
+from fengling.organizations.models import (
+    Alliance,
+    AllianceMembership,
+    CommitteePost,
+    CommitteeTerm,
+    Organization,
+    ServiceCentre,
+)
+
+from .generator import DEFAULT_SEED, District, generate
+
+BATCH_SIZE = 2000
+
+# Domain data in the order it is deleted (rows that point at others first). Models of later
+# modules that point at any of these are found and deleted too (see `_wipe_querysets`).
+WIPED_MODELS = [
+    AuditEntry,
+    ApiToken,
+    RoleAssignment,
+    MemberRole,
+    Member.functional_organizations.through,
+    CommitteePost,
+    CommitteeTerm,
+    AllianceMembership,
+    Alliance,
+    ServiceCentre,
+    Member,
+    Organization,
+]
+
+
+@dataclass(frozen=True)
+class SeedReport:
+    scale: str
+    seed: int
+    as_of: dt.date
+    organizations: int
+    grassroots: int
+    members: int
+    seconds: float
+
+
+def has_data() -> bool:
+    return Organization.objects.exists()
+
+
+def seed(scale: str, seed: int = DEFAULT_SEED, as_of: dt.date | None = None) -> SeedReport:
+    """Replace Fengling's domain data with the demo district at `scale`."""
+    started = time.perf_counter()
+    as_of = as_of or timezone.localdate()
+    district = generate(scale, seed, as_of)
+    with transaction.atomic():
+        wipe()
+        load(district)
+    _analyze()
+    return SeedReport(scale=scale, seed=seed, as_of=as_of,
+                      organizations=len(district.organizations),
+                      grassroots=district.grassroots, members=len(district.members),
+                      seconds=time.perf_counter() - started)
+
+
+def wipe() -> None:
+    """Delete the domain data with one set-based DELETE per table (no row-by-row cascade).
+
+    Superusers stay (unlinked from any member record); every other account goes.
+    """
+    user_model = get_user_model()
+    user_model._base_manager.filter(member__isnull=False).update(member=None)
+    for queryset in _wipe_querysets():
+        queryset._raw_delete(queryset.db)
+
+
+def _relations(model) -> list[models.Field]:
+    return [field for field in model._meta.concrete_fields
+            if field.is_relation and field.related_model is not None]
+
+
+def _wipe_querysets() -> list[models.QuerySet]:
+    user_model = get_user_model()
+    wiped = list(WIPED_MODELS)
+    everything = [model for model in apps.get_models(include_auto_created=True)
+                  if model is not user_model]
+    # Rows of other tables that point (directly or not) at the domain data must go too.
+    dependents: list = []
+    found = True
+    while found:
+        found = False
+        for model in everything:
+            if model in wiped or model in dependents:
+                continue
+            if any(field.related_model in wiped or field.related_model in dependents
+                   for field in _relations(model)):
+                dependents.append(model)
+                found = True
+    querysets = [model._base_manager.all() for model in reversed(dependents)]
+    # Rows that belong to the accounts being deleted (group memberships, permissions …).
+    for model in everything:
+        if model in wiped or model in dependents:
+            continue
+        links = [field for field in _relations(model) if field.related_model is user_model]
+        if links:
+            condition = models.Q()
+            for field in links:
+                condition |= models.Q(**{f"{field.name}__is_superuser": False})
+            querysets.append(model._base_manager.filter(condition))
+    for model in wiped:
+        querysets.append(model._base_manager.all())
+        if model is RoleAssignment:
+            # Accounts after what points at them, before the members they link to.
+            querysets.append(user_model._base_manager.filter(is_superuser=False))
+    return querysets
+
+
+def _bulk(model, objects: list) -> list:
+    created = model._base_manager.bulk_create(objects, batch_size=BATCH_SIZE)
+    if created and created[0].pk is None:  # every supported database returns the keys
+        raise RuntimeError(f"{connection.vendor} did not return primary keys for {model}")
+    return created
+
+
+def load(district: District) -> None:
+    """Insert the generated rows. Call inside a transaction, after `wipe()`."""
+    rows = district.organizations
+    organizations = _bulk(Organization, [
+        Organization(
+            name=row.name, short_name=row.short_name, kind=row.kind, domain=row.domain,
+            functional_type=row.functional_type, code=row.code,
+            established_on=row.established_on,
+            supervising_department=row.supervising_department, registration=row.registration,
+            address=row.address, phone=row.phone, units_covered=row.units_covered,
+            path=row.path, depth=row.depth, numchild=row.numchild,
+        )
+        for row in rows
+    ])
+    for row, obj in zip(rows, organizations, strict=True):
+        row.pk = obj.pk
+
+    members = []
+    for row in district.members:
+        member = Member(
+            organization_id=row.organization.pk, name=row.name, gender=row.gender,
+            ethnicity=row.ethnicity, birth_date=row.birth_date, phone=row.phone,
+            education=row.education, occupation=row.occupation, work_unit=row.work_unit,
+            join_date=row.join_date, membership=row.membership,
+            conversion_date=row.conversion_date, status=row.status,
+        )
+        member.set_id_number(row.id_number)
+        members.append(member)
+    member_pks = [obj.pk for obj in _bulk(Member, members)]
+
+    through = Member.functional_organizations.through
+    _bulk(through, [through(member_id=member_pks[index], organization_id=org.pk)
+                    for index, org in district.functional])
+    _bulk(MemberRole, [MemberRole(member_id=member_pks[index], role=role)
+                       for index, role in district.member_roles])
+
+    terms = _bulk(CommitteeTerm, [
+        CommitteeTerm(organization_id=term.organization.pk, started_on=term.started_on,
+                      years=term.years, postponed_until=term.postponed_until)
+        for term in district.terms
+    ])
+    for term, obj in zip(district.terms, terms, strict=True):
+        term.pk = obj.pk
+    _bulk(CommitteePost, [
+        CommitteePost(
+            term_id=post.term.pk, post=post.post,
+            member_id=member_pks[post.member] if post.member is not None else None,
+            external_name=post.external_name, external_unit=post.external_unit,
+            external_title=post.external_title, started_on=post.started_on,
+            approved_on=post.approved_on,
+        )
+        for post in district.posts
+    ])
+
+    alliances = _bulk(Alliance, [
+        Alliance(name=spec.name, kind=spec.kind, lead_id=spec.lead.pk,
+                 established_on=spec.established_on)
+        for spec in district.alliances
+    ])
+    _bulk(AllianceMembership, [
+        AllianceMembership(alliance_id=alliance.pk, organization_id=org.pk,
+                           joined_on=spec.established_on)
+        for spec, alliance in zip(district.alliances, alliances, strict=True)
+        for org in spec.members
+    ])
+    _bulk(ServiceCentre, [
+        ServiceCentre(organization_id=centre.organization.pk, name=centre.name,
+                      area_m2=centre.area_m2, status=centre.status,
+                      built_year=centre.built_year, address=centre.address)
+        for centre in district.centres
+    ])
+    _load_accounts(district, member_pks)
+
+
+def _load_accounts(district: District, member_pks: list[int]) -> None:
+    from django.conf import settings
+
+    user_model = get_user_model()
+    # One hash for every demo account: they share the printed demo password, and hashing
+    # seven times with the production hasher would cost seconds for nothing.
+    password = make_password(settings.DEMO_PASSWORD)
+    users = _bulk(user_model, [
+        user_model(username=account.username, display_name=account.display_name,
+                   password=password, is_active=True,
+                   member_id=member_pks[account.member] if account.member is not None
+                   else None)
+        for account in district.accounts
+    ])
+    # Usable from today even when the district is dated later.
+    starts_on = min(district.as_of, timezone.localdate()) - dt.timedelta(days=365)
+    _bulk(RoleAssignment, [
+        RoleAssignment(user_id=user.pk, role=account.role,
+                       organization_id=account.organization.pk, starts_on=starts_on)
+        for account, user in zip(district.accounts, users, strict=True)
+    ])
+
+
+def _analyze() -> None:
+    """Fresh statistics for the query planner, so the first pages after seeding are fast."""
+    tables = [model._meta.db_table for model in WIPED_MODELS]
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")

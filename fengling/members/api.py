@@ -1,0 +1,94 @@
+"""API: member records, read and changed through the same scopes and services as the web."""
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema, Status
+from ninja.pagination import paginate
+
+from fengling.core.api import Pagination, error_responses
+from fengling.organizations.selectors import access_organization
+
+from .masking import mask_phone
+from .models import Education, Gender, Membership, MemberStatus, Occupation
+from .schemas import MemberCreateIn, MemberDetailOut, MemberOut, MemberUpdateIn
+from .selectors import MemberFilters, access_member, member_list, member_profile
+from .services import member_create, member_update
+
+router = Router(tags=["members"])
+
+
+class MemberQuery(Schema):
+    search: str = ""
+    organization: int | None = None
+    status: MemberStatus | None = None
+    membership: Membership | None = None
+    gender: Gender | None = None
+    education: Education | None = None
+    occupation: Occupation | None = None
+
+
+@router.get(
+    "", response={200: list[MemberOut], **error_responses(401, 404, 422)},
+    summary="List members",
+)
+@paginate(Pagination)
+def member_index(request: HttpRequest, query: Query[MemberQuery]):
+    """Members in your scope. `search` matches names (or the last four digits of a phone);
+    `organization` keeps its whole subtree (404 if it is outside your scope)."""
+    organization = (
+        access_organization(request.auth, query.organization)
+        if query.organization is not None
+        else None
+    )
+    filters = MemberFilters(
+        search=query.search,
+        organization=organization,
+        status=query.status or "",
+        membership=query.membership or "",
+        gender=query.gender or "",
+        education=query.education or "",
+        occupation=query.occupation or "",
+    )
+    return member_list(request.auth, filters)
+
+
+@router.get(
+    "/{member_id}", response={200: MemberDetailOut, **error_responses(401, 404, 422)},
+    summary="Get a member",
+)
+def member_detail(request: HttpRequest, member_id: int):
+    """One member's record. The ID number is only ever shown masked; read-only viewers
+    see the phone masked too."""
+    profile = member_profile(request.auth, member_id)
+    member = profile.member
+    phone = member.phone if profile.shows_contact else mask_phone(member.phone)
+    return MemberDetailOut.from_orm(member).model_copy(
+        update={"phone": phone, "can_write": profile.can_write}
+    )
+
+
+@router.post(
+    "", response={201: MemberDetailOut, **error_responses(400, 401, 403, 404, 422)},
+    summary="Create a member",
+)
+def member_new(request: HttpRequest, payload: MemberCreateIn):
+    """Record a new member in an organization you may change (404 if it is outside your
+    scope, 403 if you may only read it)."""
+    data = payload.dict()
+    organization = access_organization(request.auth, data.pop("organization"), write=True)
+    member = member_create(request.auth, organization=organization, **data)
+    return Status(201, member)
+
+
+@router.patch(
+    "/{member_id}", response={200: MemberDetailOut, **error_responses(400, 401, 403, 404, 422)},
+    summary="Update a member",
+)
+def member_change(request: HttpRequest, member_id: int, payload: MemberUpdateIn):
+    """Change the fields sent; the others stay as they are."""
+    member = access_member(request.auth, member_id, write=True)
+    data = payload.dict(exclude_unset=True)
+    if "organization" in data:
+        data["organization"] = access_organization(
+            request.auth, data["organization"], write=True
+        )
+    return member_update(request.auth, member, **data)

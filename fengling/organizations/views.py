@@ -1,0 +1,75 @@
+"""Organization pages: the tree browser (lazy, searchable) and the organization page."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from .kinds import OrgKind
+from .selectors import (
+    ELECTION_FILTERS,
+    access_organization,
+    organization_children,
+    organization_page,
+    organization_search_page,
+    organization_tree,
+)
+
+
+def _page_number(request, name="page") -> int:
+    try:
+        return max(int(request.GET.get(name, 1)), 1)
+    except ValueError:
+        return 1
+
+
+def _choice(request, name, allowed) -> str:
+    value = request.GET.get(name, "")
+    return value if value in allowed else ""
+
+
+@require_GET
+@login_required
+def tree(request):
+    """The tree from the top of the user's scope; with ?q= or a filter, a search."""
+    filters = {
+        "search": request.GET.get("q", "").strip()[:60],
+        "kind": _choice(request, "kind", OrgKind.values),
+        "election": _choice(request, "election", ELECTION_FILTERS),
+        "secretary_vacant": request.GET.get("vacancy") == "secretary",
+    }
+    context = {"filters": filters, "kinds": OrgKind.choices,
+               "searching": any(filters.values())}
+    if context["searching"]:
+        context["results"] = organization_search_page(
+            request.user, page=request.GET.get("page"), **filters
+        )
+    else:
+        context["roots"] = organization_tree(request.user)
+    template = "organizations/tree.html"
+    if request.htmx and request.htmx.target == "tree-body":
+        template += "#body"
+    return render(request, template, context)
+
+
+@require_GET
+@login_required
+def children(request, pk):
+    """HTMX partial: one batch of an organization's children, as tree nodes."""
+    org = access_organization(request.user, pk)
+    page = _page_number(request)
+    nodes, more = organization_children(request.user, org, page=page)
+    return render(request, "organizations/tree.html#children", {
+        "parent": org, "nodes": nodes, "more": more, "next_page": page + 1,
+    })
+
+
+@require_GET
+@login_required
+def detail(request, pk):
+    """The organization page: committee and term, sub-organizations, members, centres."""
+    page = organization_page(request.user, pk, member_page=request.GET.get("page"),
+                             sub_page=request.GET.get("sub_page"))
+    template = "organizations/detail.html"
+    if request.htmx and request.htmx.target == "org-members":
+        template += "#members"
+    return render(request, template, {"page": page, "org": page.organization})
