@@ -128,7 +128,8 @@ class MemberForm(forms.Form):
     """Create or edit one member record. `save()` calls the service; its ValidationError
     messages land beside the fields they concern and nothing is stored."""
 
-    name = forms.CharField(label=_label("name"), max_length=50)
+    # "Name" (a person: 姓名), not the model's "name", shared with organizations (名称).
+    name = forms.CharField(label=_("Name"), max_length=50)
     gender = forms.ChoiceField(label=_label("gender"), choices=_blank(Gender.choices))
     ethnicity = forms.CharField(label=_label("ethnicity"), max_length=20, initial="汉族")
     birth_date = forms.DateField(label=_label("birth_date"), widget=_date_widget())
@@ -159,7 +160,7 @@ class MemberForm(forms.Form):
     membership = forms.ChoiceField(label=_label("membership"), choices=Membership.choices)
     conversion_date = forms.DateField(
         label=_label("conversion_date"), required=False, widget=_date_widget(),
-        help_text=_("Full members only. Party standing (党龄) counts from this date."),
+        help_text=_("Full members only. Party standing counts from this date."),
     )
     status = forms.ChoiceField(
         label=_label("status"), choices=MemberStatus.choices, initial=MemberStatus.NORMAL

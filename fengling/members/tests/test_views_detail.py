@@ -104,7 +104,7 @@ def test_probationary_member_has_no_party_standing_yet(client, cast):
     probationary = MemberFactory(organization=cast.branch_a, membership=Membership.PROBATIONARY,
                                  conversion_date=None, join_date=dt.date(2025, 7, 1))
     response = get(client, cast.community_secretary, probationary)
-    assert "Not counted until conversion to full member" in response.content.decode()
+    assert "转为正式党员后开始计算" in response.content.decode()
 
 
 def test_functional_organizations_roles_and_committee_posts_are_shown(client, cast):

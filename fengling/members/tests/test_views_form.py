@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 
+from fengling.core.lib import idcard
 from fengling.core.models import AuditEntry
 from fengling.members.models import Member, MemberRoleKind, Membership
 from fengling.members.services import ID_ERRORS
@@ -67,8 +68,13 @@ def error_beside(html: str, field: str, message: str) -> bool:
 
 
 def zh(message) -> str:
+    """What a user reads in the default language (Chinese) for an English msgid."""
+    with translation.override("en"):
+        english = str(message)
     with translation.override("zh-hans"):
-        return str(message)
+        text = translation.gettext(english)
+    assert text != english, f"not translated into Chinese: {english!r}"
+    return text
 
 
 # --- edit: happy paths ---------------------------------------------------------------
@@ -213,8 +219,9 @@ def test_bad_check_digit_is_shown_beside_the_id_field_and_nothing_is_created(cli
 def test_bad_check_digit_message_is_in_the_users_language(cast):
     client = Client(headers={"Accept-Language": "en"})
     client.force_login(cast.community_secretary)
-    bad = cast.member_a.reveal_id_number()[:17]
-    bad += "0" if not bad.endswith("0") else "1"
+    first17 = cast.member_a.reveal_id_number()[:17]
+    # Any check character but the right one (GB 11643 MOD 11-2).
+    bad = first17 + ("1" if idcard.check_char(first17) != "1" else "2")
     before = snapshot(cast.member_a)
     response = client.post(edit_url(cast.member_a), form_data(cast.member_a, id_number=bad))
     html = response.content.decode()

@@ -115,7 +115,7 @@ def test_empty_result_says_so(client, cast):
     response = get(client, cast.community_secretary, q="不存在的名字")
     assert response.status_code == 200
     assert response.context["page"].paginator.count == 0
-    assert "No members match these filters." in response.content.decode()
+    assert "没有符合筛选条件的党员。" in response.content.decode()
 
 
 def test_pagination_25_a_page_and_page_links_keep_the_filters(client, cast):
