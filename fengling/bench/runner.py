@@ -1,0 +1,501 @@
+"""The benchmark behind `fengling bench`: plain functions, so each piece is testable.
+
+Two processes. The parent (`run_parent`) picks a database that belongs to the benchmark alone
+(never the user's), creates it if needed and re-executes `fengling bench` in a child process
+whose `DATABASE_URL` points there, so Django's settings are clean. The child (`run_child`)
+migrates, builds the demo district if the data do not match the scale (timing the seed),
+vacuums/analyzes, then times requests in-process with Django's test client (DEBUG off, after
+warm-up requests) and hands its figures back as JSON.
+
+Figures are a list of dicts with stable dotted names, so later issues add figures the same
+way and outside tools can compare runs:
+
+    {"name": "page.member_list.district_admin", "p50_ms": .., "p95_ms": .., "ratio_to_floor": ..}
+    {"name": "seed.organizations_members", "seconds": .., "rows_per_s": ..}
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from fractions import Fraction
+from io import StringIO
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import NoReverseMatch, reverse
+
+SCALES = ("small", "district")
+DEFAULT_REQUESTS = {"small": 60, "district": 100}
+WARMUP = 5
+# Targets of issue 2, at district scale on a 2-core machine.
+SEED_TARGET_S = 60.0
+P95_TARGET_MS = 80.0
+PERSONAS = ("community_secretary", "district_admin")
+CHILD_ENV = "FENGLING_BENCH_CHILD"
+RESULT_ENV = "FENGLING_BENCH_RESULT"
+DATABASE_ENV = "FENGLING_BENCH_DATABASE"
+API_MEMBERS_PATH = "/api/v1/members"
+API_TOKEN_PATH = "/api/v1/auth/token"  # noqa: S105 (a path, not a secret)
+
+
+class BenchError(Exception):
+    """Something the benchmark could not measure (a non-200 answer, a missing URL, ...)."""
+
+
+# --- statistics ------------------------------------------------------------------------
+
+
+def percentile(samples: Iterable[float], pct: float) -> float:
+    """The nearest-rank percentile: the smallest sample with at least `pct`% at or below it.
+
+    Exact arithmetic for the rank: with floats, 95% of 20 samples would be rank 20, not 19.
+    """
+    ordered = sorted(samples)
+    if not ordered:
+        raise ValueError("percentile of no samples")
+    share = Fraction(str(pct))
+    if not 0 < share <= 100:
+        raise ValueError(f"percentile out of range: {pct}")
+    rank = math.ceil(share * len(ordered) / 100)
+    return ordered[rank - 1]
+
+
+# --- where the benchmark's data live -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    """The benchmark's own database for one scale."""
+
+    scale: str
+    vendor: str  # "sqlite" or "postgresql"
+    url: str  # the DATABASE_URL the child process runs with
+    name: str  # SQLite file path or PostgreSQL database name
+    seed_record: Path  # the measured seeding figure, kept beside the data
+
+    @property
+    def admin_url(self) -> str:
+        """PostgreSQL: the same server, database `postgres` (to create or drop ours)."""
+        parts = urlsplit(self.url)
+        return urlunsplit(parts._replace(path="/postgres"))
+
+
+def bench_target(scale: str, database_url: str | None, var_dir: Path) -> Target:
+    """The bench database for `scale`, next to (never instead of) the user's database."""
+    if scale not in SCALES:
+        raise BenchError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
+    parts = urlsplit(database_url or "")
+    if parts.scheme in ("postgres", "postgresql", "pgsql", "postgis"):
+        base = parts.path.lstrip("/") or "fengling"
+        name = f"{base}_bench_{scale}"
+        return Target(
+            scale=scale, vendor="postgresql", url=urlunsplit(parts._replace(path=f"/{name}")),
+            name=name, seed_record=var_dir / f"bench-{name}.seed.json",
+        )
+    if parts.scheme not in ("", "sqlite"):
+        raise BenchError(f"the benchmark runs on SQLite or PostgreSQL, not {parts.scheme!r}")
+    path = var_dir / f"bench-{scale}.sqlite3"
+    return Target(
+        scale=scale, vendor="sqlite", url=f"sqlite:///{path}", name=str(path),
+        seed_record=var_dir / f"bench-{scale}.seed.json",
+    )
+
+
+def is_bench_database(name: str, scale: str) -> bool:
+    """True only for a database named by `bench_target`: the child flushes it at will."""
+    base = Path(str(name)).name
+    return bool(re.fullmatch(rf"(bench-{scale}\.sqlite3|.+_bench_{scale})", base))
+
+
+def prepare_database(target: Target, rebuild: bool) -> None:
+    """Create the bench database if absent; with `rebuild`, start from an empty one."""
+    if target.vendor == "sqlite":
+        Path(target.name).parent.mkdir(parents=True, exist_ok=True)
+        if rebuild:
+            for suffix in ("", "-wal", "-shm"):
+                Path(target.name + suffix).unlink(missing_ok=True)
+            target.seed_record.unlink(missing_ok=True)
+        return
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(target.admin_url, autocommit=True) as conn:
+        name = sql.Identifier(target.name)
+        if rebuild:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+            target.seed_record.unlink(missing_ok=True)
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [target.name]
+        ).fetchone()
+        if not exists:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(name))
+
+
+# --- the parent process ------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    figures: list[dict]
+    errors: list[str]
+
+
+def run_parent(scale: str, requests: int | None, rebuild: bool, log) -> Outcome:
+    """Run the benchmark in a child process against the bench database; return its figures."""
+    target = bench_target(scale, os.environ.get("DATABASE_URL"), Path(settings.VAR_DIR))
+    prepare_database(target, rebuild)
+    result_path = target.seed_record.with_name(f"bench-{scale}-{os.getpid()}.result.json")
+    env = {
+        **os.environ,
+        "DATABASE_URL": target.url,
+        CHILD_ENV: "1",
+        RESULT_ENV: str(result_path),
+        DATABASE_ENV: target.name,
+        "FENGLING_DEBUG": "false",
+    }
+    args = [sys.executable, "-m", "fengling.cli", "bench", "--scale", scale]
+    if requests:
+        args += ["--requests", str(requests)]
+    if rebuild:
+        args.append("--rebuild")
+    log(f"bench database: {target.vendor} {target.name}")
+    # The child's own output (progress, the seed's report) goes to our stderr: stdout is
+    # kept for the figures.
+    proc = subprocess.run(args, env=env, stdout=sys.stderr, check=False)  # noqa: S603
+    try:
+        data = json.loads(result_path.read_text())
+    except FileNotFoundError:
+        return Outcome([], [f"the benchmark process failed (exit status {proc.returncode})"])
+    finally:
+        result_path.unlink(missing_ok=True)
+    errors = list(data["errors"])
+    if proc.returncode and not errors:
+        errors.append(f"the benchmark process failed (exit status {proc.returncode})")
+    return Outcome(data["figures"], errors)
+
+
+# --- the child process: data -------------------------------------------------------------
+
+
+def data_counts() -> dict[str, int]:
+    """Rows the seed inserted (every organization, every member record) and the figures
+    `fengling stats` shows (grassroots organizations, active members)."""
+    from fengling.demo.stats import district_counts
+    from fengling.members.models import Member
+
+    stats = district_counts()
+    return {
+        "organizations": stats["organizations"],
+        "grassroots_organizations": stats["grassroots_organizations"],
+        "members": stats["members"],
+        "member_rows": Member.objects.count(),
+    }
+
+
+def seed_record_path(vendor: str, name: str) -> Path:
+    if vendor == "sqlite":
+        return Path(name).with_name(Path(name).stem + ".seed.json")
+    return Path(settings.VAR_DIR) / f"bench-{name}.seed.json"
+
+
+def seed_figure(counts: dict[str, int], seconds: float, scale: str, vendor: str) -> dict:
+    """Seeding time of the whole `seed` command; rows are organizations plus member records
+    (active or not)."""
+    rows = counts["organizations"] + counts["member_rows"]
+    return {
+        "name": "seed.organizations_members",
+        "seconds": round(seconds, 2),
+        "rows_per_s": round(rows / seconds) if seconds > 0 else None,
+        **counts,
+        "scale": scale,
+        "database": vendor,
+    }
+
+
+def ensure_data(scale: str, vendor: str, record_path: Path, rebuild: bool, log) -> dict:
+    """Seed the bench database unless it already holds this scale's data; the seed figure.
+
+    The data match when the record of the last measured seed names this scale and the
+    counts in the database equal the counts it recorded. Then the recorded figure is
+    reported again, marked `"cached": true`.
+    """
+    counts = data_counts()
+    record = None
+    if not rebuild and record_path.exists():
+        try:
+            record = json.loads(record_path.read_text())
+        except ValueError:
+            record = None
+    if record and record.get("scale") == scale and all(
+        record.get(key) == value for key, value in counts.items()
+    ):
+        return {**record, "cached": True}
+    if counts["organizations"] or counts["member_rows"]:
+        # Empty first, so that the figure times building the data, not deleting the old.
+        log("the bench database holds other data: flushing it")
+        call_command("flush", interactive=False, verbosity=0)
+    log(f"seeding the {scale} district ...")
+    output = StringIO()
+    started = time.perf_counter()
+    call_command("seed", scale=scale, interactive=False, stdout=output, stderr=output)
+    seconds = time.perf_counter() - started
+    if output.getvalue().strip():
+        log(output.getvalue().rstrip())
+    figure = seed_figure(data_counts(), seconds, scale, vendor)
+    record_path.write_text(json.dumps(figure, ensure_ascii=False, indent=2) + "\n")
+    return figure
+
+
+def settle(vendor: str) -> None:
+    """Bring the tables to the steady state a live server reaches on its own (autovacuum on
+    PostgreSQL sets the visibility map that index-only scans need), so that the first run
+    after seeding and the later ones measure the same thing."""
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if vendor == "postgresql" else "ANALYZE")
+
+
+def run_child(scale: str, requests: int | None, rebuild: bool, log) -> Outcome:
+    """Migrate, build the data if absent, measure. Refuses any database but a bench one."""
+    db = settings.DATABASES["default"]
+    name = str(db["NAME"])
+    if os.environ.get(DATABASE_ENV) != name or not is_bench_database(name, scale):
+        raise BenchError(f"refusing to benchmark {name!r}: not the bench database")
+    vendor = connection.vendor
+    call_command("migrate", interactive=False, verbosity=0)
+    figures: list[dict] = []
+    errors: list[str] = []
+    try:
+        figures.append(ensure_data(scale, vendor, seed_record_path(vendor, name), rebuild, log))
+    except Exception as exc:  # the seed is someone else's code: report, do not crash
+        errors.append(f"seeding failed: {exc!r}")
+        return Outcome(figures, errors)
+    settle(vendor)
+    n = requests or DEFAULT_REQUESTS[scale]
+    log(f"timing requests: {WARMUP} warm-up + {n} each ...")
+    try:
+        personas = personas_by_name()
+    except BenchError as exc:
+        return Outcome(figures, [*errors, str(exc)])
+    latency = run_latency(personas, requests=n, password=settings.DEMO_PASSWORD, log=log)
+    for figure in latency.figures:
+        figure.update(scale=scale, database=vendor)
+    return Outcome(figures + latency.figures, errors + latency.errors)
+
+
+# --- the child process: requests ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One figure to measure: GET `path` with `client` (logged in, bearer, or anonymous)."""
+
+    name: str
+    path: str
+    client: Client
+    headers: dict | None = None
+    extra: dict | None = None
+
+
+Builder = Callable[[], Probe]
+
+
+def _timed_get(probe: Probe) -> float:
+    started = time.perf_counter()
+    response = probe.client.get(probe.path, headers=probe.headers)
+    elapsed = time.perf_counter() - started
+    if response.status_code != 200:
+        raise BenchError(f"{probe.name}: GET {probe.path} answered {response.status_code}")
+    return elapsed * 1000
+
+
+def measure(probe: Probe, *, requests: int, warmup: int = WARMUP) -> dict:
+    """p50/p95 over `requests` timed GETs after `warmup` ones, and one request's queries."""
+    # DEBUG off, as in production; the test client calls itself "testserver".
+    with override_settings(DEBUG=False,
+                           ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
+        for _ in range(warmup):
+            _timed_get(probe)
+        samples = [_timed_get(probe) for _ in range(requests)]
+        with CaptureQueriesContext(connection) as queries:
+            _timed_get(probe)
+    return {
+        "name": probe.name,
+        "p50_ms": round(percentile(samples, 50), 2),
+        "p95_ms": round(percentile(samples, 95), 2),
+        "queries": len(queries.captured_queries),
+        "requests": requests,
+        **(probe.extra or {}),
+    }
+
+
+def personas_by_name() -> dict:
+    from fengling.accounts.models import User
+
+    users = {u.username: u for u in User.objects.filter(username__in=PERSONAS)}
+    missing = [p for p in PERSONAS if p not in users]
+    if missing:
+        raise BenchError(f"demo accounts missing: {', '.join(missing)}")
+    return {p: users[p] for p in PERSONAS}
+
+
+def home_organization(user):
+    """The organization the persona's (first, active) role is bound to."""
+    assignment = (
+        user.role_assignments.active().select_related("organization").order_by("id").first()
+    )
+    if assignment is None:
+        raise BenchError(f"{user.username} holds no role")
+    return assignment.organization
+
+
+def search_term(user) -> str:
+    """A name fragment that finds real members in scope: the commonest first two characters
+    (surname and the first character of the given name) among the members the user sees."""
+    from fengling.members.selectors import member_list
+
+    names = member_list(user).order_by().values_list("name", flat=True)
+    prefixes = Counter(name[:2] for name in names.iterator() if name)
+    if not prefixes:
+        raise BenchError(f"{user.username} sees no member to search for")
+    # Commonest first; ties broken by the fragment itself, so the choice is deterministic.
+    return min(prefixes.items(), key=lambda item: (-item[1], item[0]))[0]
+
+
+def api_token(username: str, password: str) -> str | None:
+    """A bearer token through the API, as a client would get one; None if the endpoint is
+    not there (then the API is measured with the session)."""
+    response = Client().post(
+        API_TOKEN_PATH, {"username": username, "password": password},
+        content_type="application/json",
+    )
+    if response.status_code == 404:
+        return None
+    if response.status_code != 200:
+        raise BenchError(f"POST {API_TOKEN_PATH} for {username} answered {response.status_code}")
+    return response.json()["token"]
+
+
+def _url(name: str, *args, query: dict | None = None) -> str:
+    try:
+        path = reverse(name, args=args)
+    except NoReverseMatch:
+        raise BenchError(f"URL name {name!r} is not defined") from None
+    return f"{path}?{urlencode(query)}" if query else path
+
+
+def persona_probes(persona: str, user, password: str | None) -> list[tuple[str, Builder]]:
+    """The figures measured for one persona, each built lazily so one failure stays local."""
+    session = Client()
+    session.force_login(user)
+
+    def api_probe() -> Probe:
+        with override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
+            token = api_token(user.username, password) if password else None
+        if token is None:
+            return Probe(f"api.member_list.{persona}", API_MEMBERS_PATH, session,
+                         extra={"auth": "session"})
+        return Probe(f"api.member_list.{persona}", API_MEMBERS_PATH, Client(),
+                     headers={"Authorization": f"Bearer {token}"}, extra={"auth": "bearer"})
+
+    def search_probe() -> Probe:
+        term = search_term(user)
+        return Probe(f"search.member.{persona}", _url("members:list", query={"q": term}),
+                     session, extra={"q": term})
+
+    def page(figure: str, url_name: str, *args) -> tuple[str, Builder]:
+        name = f"page.{figure}.{persona}"
+        return name, lambda: Probe(name, _url(url_name, *(a() for a in args)), session)
+
+    return [
+        page("member_list", "members:list"),
+        (f"search.member.{persona}", search_probe),
+        page("organization", "organizations:detail", lambda: home_organization(user).pk),
+        page("home", "core:home"),
+        page("tree", "organizations:tree"),
+        (f"api.member_list.{persona}", api_probe),
+    ]
+
+
+def run_latency(personas: dict, *, requests: int, warmup: int = WARMUP,
+                password: str | None = None, log=None) -> Outcome:
+    """The floor, then every persona's pages and API; ratios to the floor's p50.
+
+    A figure that cannot be measured becomes an error line; the others are still measured.
+    """
+    figures: list[dict] = []
+    errors: list[str] = []
+    builders: list[tuple[str, Builder]] = [
+        ("floor.minimal_view", lambda: Probe("floor.minimal_view", _url("core:healthz"), Client()))
+    ]
+    for persona, user in personas.items():
+        builders += persona_probes(persona, user, password)
+    for name, build in builders:
+        try:
+            figure = measure(build(), requests=requests, warmup=warmup)
+        except BenchError as exc:
+            errors.append(str(exc))
+            continue
+        except Exception as exc:  # a view that raises is an error of that figure
+            errors.append(f"{name}: {exc!r}")
+            continue
+        if log:
+            log(f"  {name}: p50 {figure['p50_ms']} ms, p95 {figure['p95_ms']} ms, "
+                f"{figure['queries']} queries")
+        figures.append(figure)
+    floor_p50 = next((f["p50_ms"] for f in figures if f["name"] == "floor.minimal_view"), None)
+    ordered = []
+    for figure in figures:
+        ratio = round(figure["p50_ms"] / floor_p50, 2) if floor_p50 else None
+        head = {k: figure.pop(k) for k in ("name", "p50_ms", "p95_ms")}
+        ordered.append({**head, "ratio_to_floor": ratio, **figure})
+    return Outcome(ordered, errors)
+
+
+# --- reporting ---------------------------------------------------------------------------
+
+
+def summary_table(figures: list[dict], scale: str) -> str:
+    """A human table with the issue's targets (they apply at district scale)."""
+    lines = [
+        f"{'figure':<40} {'p50 ms':>8} {'p95 ms':>8} {'x floor':>8} {'queries':>7}  target",
+    ]
+    for f in figures:
+        if "seconds" in f:
+            ok = f["seconds"] <= SEED_TARGET_S
+            cached = " (cached)" if f.get("cached") else ""
+            timing = f"{f['seconds']:.2f} s, {f.get('rows_per_s') or 0:,} rows/s"
+            lines.append(
+                f"{f['name']:<40} {timing:>34}  "
+                f"seconds <= {SEED_TARGET_S:.0f} {'ok' if ok else 'MISSED'}{cached}"
+            )
+            continue
+        target = ""
+        if not f["name"].startswith("floor."):
+            target = f"p95 <= {P95_TARGET_MS:.0f} ms " + (
+                "ok" if f["p95_ms"] <= P95_TARGET_MS else "MISSED"
+            )
+        ratio = f.get("ratio_to_floor")
+        lines.append(
+            f"{f['name']:<40} {f['p50_ms']:>8.2f} {f['p95_ms']:>8.2f} "
+            f"{ratio if ratio is not None else '-':>8} {f.get('queries', '-'):>7}  {target}"
+        )
+    if scale != "district":
+        lines.append("(the targets apply at district scale)")
+    if hasattr(os, "getloadavg"):
+        # Other work on the machine shows in the figures; say how busy it was.
+        lines.append(f"load average at the end: {os.getloadavg()[0]:.2f}")
+    return "\n".join(lines)

@@ -1,0 +1,135 @@
+import json
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from fengling.bench import runner
+from fengling.testing.cast import PASSWORD
+
+FIGURE_NAMES = [
+    "floor.minimal_view",
+    *(
+        f"{kind}.{persona}"
+        for persona in runner.PERSONAS
+        for kind in ("page.member_list", "search.member", "page.organization", "page.home",
+                     "page.tree", "api.member_list")
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("samples", "pct", "expected"),
+    [
+        ([5.0], 50, 5.0),
+        ([5.0], 95, 5.0),
+        ([3.0, 1.0, 2.0], 50, 2.0),
+        ([1.0, 2.0, 3.0, 4.0], 50, 2.0),
+        ([1.0, 2.0, 3.0, 4.0], 95, 4.0),
+        (list(range(1, 21)), 95, 19),  # rank 19 exactly: no float rounding up to 20
+        (list(range(1, 101)), 95, 95),
+        (list(range(1, 101)), 50, 50),
+        (list(range(100, 0, -1)), 100, 100),
+    ],
+)
+def test_percentile_is_nearest_rank(samples, pct, expected):
+    assert runner.percentile(samples, pct) == expected
+
+
+@pytest.mark.parametrize("pct", [0, -5, 101])
+def test_percentile_refuses_out_of_range(pct):
+    with pytest.raises(ValueError):
+        runner.percentile([1.0], pct)
+
+
+def test_percentile_of_nothing_is_an_error():
+    with pytest.raises(ValueError):
+        runner.percentile([], 50)
+
+
+def test_sqlite_bench_database_sits_in_var_beside_the_users(tmp_path):
+    target = runner.bench_target("district", "", tmp_path)
+    assert target.vendor == "sqlite"
+    assert target.name == str(tmp_path / "bench-district.sqlite3")
+    assert target.seed_record == tmp_path / "bench-district.seed.json"
+    assert runner.is_bench_database(target.name, "district")
+
+
+def test_postgresql_bench_database_is_a_sibling_on_the_same_server(tmp_path):
+    target = runner.bench_target("small", "postgres://postgres@127.0.0.1:5432/fengling", tmp_path)
+    assert target.vendor == "postgresql"
+    assert target.name == "fengling_bench_small"
+    assert target.url == "postgres://postgres@127.0.0.1:5432/fengling_bench_small"
+    assert target.admin_url == "postgres://postgres@127.0.0.1:5432/postgres"
+    assert runner.is_bench_database(target.name, "small")
+
+
+@pytest.mark.parametrize("name", ["fengling", "/srv/var/fengling.sqlite3", ":memory:",
+                                  "fengling_bench_district"])
+def test_the_users_database_is_never_taken_for_a_bench_one(name):
+    assert not runner.is_bench_database(name, "small")
+
+
+def test_child_refuses_a_database_that_is_not_the_bench_one(db, monkeypatch):
+    monkeypatch.delenv(runner.DATABASE_ENV, raising=False)
+    with pytest.raises(runner.BenchError, match="refusing"):
+        runner.run_child("small", 3, False, lambda line: None)
+
+
+def test_figures_have_the_stable_names_and_shape(cast):
+    outcome = runner.run_latency(
+        {"community_secretary": cast.community_secretary, "district_admin": cast.district_admin},
+        requests=3, warmup=1, password=PASSWORD,
+    )
+    assert outcome.errors == []
+    assert [f["name"] for f in outcome.figures] == FIGURE_NAMES
+    for figure in outcome.figures:
+        assert list(figure)[:4] == ["name", "p50_ms", "p95_ms", "ratio_to_floor"]
+        assert 0 < figure["p50_ms"] <= figure["p95_ms"]
+        assert figure["ratio_to_floor"] > 0
+        assert figure["queries"] >= 0
+        assert figure["requests"] == 3
+    floor = outcome.figures[0]
+    assert floor["ratio_to_floor"] == 1.0
+    json.dumps(outcome.figures)  # the figures are plain JSON
+
+
+def test_search_looks_for_a_name_fragment_the_persona_can_find(cast):
+    # Community A holds 张三, 李四 and 王五; the outsider's 赵六 is out of scope.
+    assert runner.search_term(cast.community_secretary) in {"张三", "李四", "王五"}
+
+
+def test_a_non_200_answer_is_an_error_naming_the_url_and_status(db):
+    probe = runner.Probe("page.nowhere", "/no-such-page/", Client())
+    with pytest.raises(runner.BenchError, match=r"GET /no-such-page/ answered 404"):
+        runner.measure(probe, requests=1, warmup=0)
+
+
+def test_a_page_that_fails_is_reported_and_the_rest_still_measured(cast):
+    cast.community_secretary.is_active = False
+    cast.community_secretary.save()
+    outcome = runner.run_latency({"community_secretary": cast.community_secretary},
+                                 requests=1, warmup=0)
+    # An inactive account is sent to the login page: a 302, not the page.
+    assert any("page.home.community_secretary: GET / answered 302" in e for e in outcome.errors)
+    assert [f["name"] for f in outcome.figures] == ["floor.minimal_view"]
+
+
+def test_seed_figure_counts_organizations_and_members():
+    counts = {"organizations": 2300, "grassroots_organizations": 2159, "members": 45618,
+              "member_rows": 46000}
+    figure = runner.seed_figure(counts, 20.0, "district", "sqlite")
+    assert figure["name"] == "seed.organizations_members"
+    assert figure["seconds"] == 20.0
+    assert figure["rows_per_s"] == round((2300 + 46000) / 20)
+    assert figure["members"] == 45618
+
+
+def test_a_recorded_seed_matching_the_data_is_reported_again_as_cached(cast, tmp_path):
+    record = tmp_path / "bench-small.seed.json"
+    counts = runner.data_counts()
+    record.write_text(json.dumps(runner.seed_figure(counts, 2.5, "small", "sqlite")))
+    figure = runner.ensure_data("small", "sqlite", record, False, lambda line: None)
+    assert figure["cached"] is True
+    assert figure["seconds"] == 2.5
+    assert Path(record).exists()
