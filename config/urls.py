@@ -9,5 +9,6 @@ urlpatterns = [
     path("accounts/", include("fengling.accounts.urls")),
     path("organizations/", include("fengling.organizations.urls")),
     path("members/", include("fengling.members.urls")),
+    path("", include("fengling.reports.urls")),
     path("", include("fengling.core.urls")),
 ]

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "fengling.organizations",
     "fengling.accounts",
     "fengling.members",
+    "fengling.reports",
     "fengling.demo",
     "fengling.bench",
 ]
@@ -130,7 +131,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "reports:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Login lockout (等保 2.0 habit): 5 failures lock the username for 30 minutes.

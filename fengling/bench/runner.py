@@ -424,7 +424,7 @@ def persona_probes(persona: str, user, password: str | None) -> list[tuple[str, 
         page("member_list", "members:list"),
         (f"search.member.{persona}", search_probe),
         page("organization", "organizations:detail", lambda: home_organization(user).pk),
-        page("home", "core:home"),
+        page("home", "reports:home"),
         page("tree", "organizations:tree"),
         (f"api.member_list.{persona}", api_probe),
     ]

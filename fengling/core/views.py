@@ -1,13 +1,10 @@
-"""Pages every user sees: home, preferences, and the health check."""
+"""Pages every user sees whatever their role: preferences and the health check."""
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from .context_processors import LARGE_TEXT_COOKIE
-from .selectors import home_dashboard
 
 
 @require_GET
@@ -29,10 +26,3 @@ def large_text(request):
     else:
         response.delete_cookie(LARGE_TEXT_COOKIE)
     return response
-
-
-@require_GET
-@login_required
-def home(request):
-    """The home page of the user's role: who they are, where, and the numbers they watch."""
-    return render(request, "core/home.html", {"dash": home_dashboard(request.user)})

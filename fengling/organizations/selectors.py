@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Subquery, Value, When
-from django.db.models.functions import Substr
 from django.utils import timezone
 
 from fengling.core.scoping import guard, path_q, scope_of
@@ -59,28 +58,30 @@ def organization_roots(user):
 
 
 def subtree_member_counts(orgs: list[Organization]) -> dict[int, int]:
-    """Active members in each organization's subtree, one grouped query per depth.
+    """Active members in each organization's subtree: one grouped query for them all.
 
-    The organizations passed in are usually siblings (one depth), so this is one query.
+    Members are counted per home organization (an index-only count on PostgreSQL), then each
+    home's count is added to every requested organization whose path prefixes the home's.
     """
-    counts: dict[int, int] = {}
-    by_depth: dict[int, list[Organization]] = {}
-    for org in orgs:
-        by_depth.setdefault(org.depth, []).append(org)
-    for depth, group in by_depth.items():
-        prefix_len = depth * Organization.steplen
-        wanted = {org.path: org.pk for org in group}
-        rows = (
-            Member.objects.active()
-            .filter(organization__depth__gte=depth)
-            .annotate(prefix=Substr("organization__path", 1, prefix_len))
-            .filter(prefix__in=list(wanted))
-            .values("prefix")
-            .annotate(n=Count("id"))
-        )
-        for row in rows:
-            counts[wanted[row["prefix"]]] = row["n"]
-    return {org.pk: counts.get(org.pk, 0) for org in orgs}
+    if not orgs:
+        return {}
+    wanted = {org.path: org.pk for org in orgs}
+    prefix_lengths = sorted({len(path) for path in wanted})
+    roots = tuple(dict.fromkeys(sorted(wanted)))
+    rows = (
+        Member.objects.active()
+        .filter(path_q("organization__path", roots))
+        .order_by()
+        .values_list("organization__path")
+        .annotate(n=Count("*"))
+    )
+    counts = dict.fromkeys(wanted.values(), 0)
+    for home_path, n in rows:
+        for length in prefix_lengths:
+            pk = wanted.get(home_path[:length])
+            if pk is not None:
+                counts[pk] += n
+    return counts
 
 
 def subtree_org_counts(org: Organization) -> dict[str, int]:
@@ -88,7 +89,7 @@ def subtree_org_counts(org: Organization) -> dict[str, int]:
     rows = (
         Organization.objects.filter(path__subtree=org.path, depth__gt=org.depth)
         .values("kind")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
         .order_by()
     )
     return {row["kind"]: row["n"] for row in rows}
@@ -269,7 +270,7 @@ def direct_member_counts(orgs) -> dict[int, int]:
     organization, cheap where a subtree count would read the whole subtree."""
     rows = (
         Member.objects.active().filter(organization__in=[o.pk for o in orgs]).order_by()
-        .values_list("organization_id").annotate(n=Count("id"))
+        .values_list("organization_id").annotate(n=Count("*"))
     )
     return dict(rows)
 

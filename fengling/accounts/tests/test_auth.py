@@ -18,7 +18,7 @@ from fengling.testing.cast import PASSWORD
 pytestmark = pytest.mark.django_db
 
 LOGIN = reverse("accounts:login")
-HOME = reverse("core:home")
+HOME = reverse("reports:home")
 
 
 def log_in(client, username, password):

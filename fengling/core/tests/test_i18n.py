@@ -60,7 +60,7 @@ def visible_text(response) -> str:
 
 def pages(cast) -> dict[str, str]:
     return {
-        "home": reverse("core:home"),
+        "home": reverse("reports:home"),
         "tree": reverse("organizations:tree"),
         "organization": reverse("organizations:detail", args=[cast.community_a.pk]),
         "member list": reverse("members:list"),

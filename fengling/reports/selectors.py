@@ -10,7 +10,10 @@ from django.db.models import Count, Q
 from django.db.models.functions import ExtractDay
 from django.utils import timezone
 
+from fengling.core.roles import Role
+from fengling.core.scoping import scope_of
 from fengling.members.models import ACTIVE_STATUSES, Member, Membership, MemberStatus
+from fengling.members.rules import years_between
 from fengling.organizations import rules
 from fengling.organizations.kinds import GRASSROOTS_KINDS, OrgKind
 from fengling.organizations.models import CentreStatus, Organization, ServiceCentre
@@ -19,9 +22,6 @@ from fengling.organizations.selectors import (
     secretary_vacant_q,
     terms_visible_to,
 )
-
-from .roles import Role
-from .scoping import scope_of
 
 # Which home page a role sees (its primary role decides, see ROLE_PRECEDENCE).
 OVERVIEW_ROLES = {Role.DISTRICT_ADMIN, Role.STREET_ADMIN, Role.AUDITOR, Role.GRID_WORKER}
@@ -75,10 +75,6 @@ class HomeDashboard:
     read_only: bool = False
 
 
-def full_years_between(start: dt.date, today: dt.date) -> int:
-    return today.year - start.year - ((today.month, today.day) < (start.month, start.day))
-
-
 def roles_held(user) -> list[RoleHeld]:
     rows = (
         user.role_assignments.active().select_related("organization")
@@ -90,7 +86,7 @@ def roles_held(user) -> list[RoleHeld]:
 def _organization_counts(user, dash: HomeDashboard) -> None:
     rows = dict(
         Organization.objects.visible_to(user).order_by().values_list("kind")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
     )
     dash.org_kinds = [(k.value, k.label, rows[k.value]) for k in OrgKind if rows.get(k.value)]
     dash.grassroots = sum(n for kind, n in rows.items() if kind in GRASSROOTS_KINDS)
@@ -101,17 +97,19 @@ def _organization_counts(user, dash: HomeDashboard) -> None:
 def _member_counts(user, dash: HomeDashboard, today: dt.date, birthdays: bool) -> None:
     # Birthdays only where the page shows them: on SQLite the month is extracted by a Python
     # function per row, too slow over a whole district.
-    this_month = Q(join_date__month=today.month) if birthdays else Q(pk__in=[])
+    counts = {"n": Count("*")}
+    if birthdays:
+        counts["birthdays"] = Count("pk", filter=Q(join_date__month=today.month))
     rows = (
         Member.objects.visible_to(user).order_by().values_list("status", "membership")
-        .annotate(n=Count("id"), birthdays=Count("id", filter=this_month))
+        .annotate(**counts)
     )
     by_status: dict[str, int] = {}
-    for status, membership, n, birthdays in rows:
+    for status, membership, n, *month in rows:
         by_status[status] = by_status.get(status, 0) + n
         if status in ACTIVE_STATUSES:
             dash.members_active += n
-            dash.birthdays_this_month += birthdays
+            dash.birthdays_this_month += month[0] if month else 0
             if membership == Membership.PROBATIONARY:
                 dash.members_probationary += n
             else:
@@ -174,7 +172,7 @@ def _own_record(user, today: dt.date) -> MemberSummary | None:
         return None
     standing = None
     if member.membership == Membership.FULL and member.conversion_date:
-        standing = full_years_between(member.conversion_date, today)
+        standing = years_between(member.conversion_date, today)
     return MemberSummary(member, standing)
 
 
