@@ -11,6 +11,7 @@ PORT ?= 8000
 ## demo: install into .venv/, migrate, seed a small demo district, print accounts, serve.
 demo: install assets env catalogue
 	$(FENGLING) migrate --noinput
+	$(FENGLING) collectstatic --noinput -v0
 	$(FENGLING) seed --scale small --if-empty
 	$(FENGLING) demo_accounts
 	$(FENGLING) runserver $(HOST):$(PORT)
