@@ -375,6 +375,19 @@ def search_term(user) -> str:
     return min(prefixes.items(), key=lambda item: (-item[1], item[0]))[0]
 
 
+def pinyin_search_term(user) -> str:
+    """The pinyin initials of real members in scope, as typed (张三 → "zs"): the commonest
+    initials among the members the user sees, ties broken by the initials themselves."""
+    from fengling.members.selectors import member_list
+
+    initials = Counter(member_list(user).order_by().values_list("name_initials", flat=True)
+                       .iterator())
+    initials.pop("", None)
+    if not initials:
+        raise BenchError(f"{user.username} sees no member to search for by pinyin")
+    return min(initials.items(), key=lambda item: (-item[1], item[0]))[0]
+
+
 def api_token(username: str, password: str) -> str | None:
     """A bearer token through the API, as a client would get one; None if the endpoint is
     not there (then the API is measured with the session)."""
@@ -416,6 +429,11 @@ def persona_probes(persona: str, user, password: str | None) -> list[tuple[str, 
         return Probe(f"search.member.{persona}", _url("members:list", query={"q": term}),
                      session, extra={"q": term})
 
+    def pinyin_search_probe() -> Probe:
+        term = pinyin_search_term(user)
+        return Probe(f"search.member_pinyin.{persona}",
+                     _url("members:list", query={"q": term}), session, extra={"q": term})
+
     def page(figure: str, url_name: str, *args) -> tuple[str, Builder]:
         name = f"page.{figure}.{persona}"
         return name, lambda: Probe(name, _url(url_name, *(a() for a in args)), session)
@@ -423,6 +441,7 @@ def persona_probes(persona: str, user, password: str | None) -> list[tuple[str, 
     return [
         page("member_list", "members:list"),
         (f"search.member.{persona}", search_probe),
+        (f"search.member_pinyin.{persona}", pinyin_search_probe),
         page("organization", "organizations:detail", lambda: home_organization(user).pk),
         page("home", "reports:home"),
         page("tree", "organizations:tree"),

@@ -20,3 +20,10 @@ class SubtreeLookup(Lookup):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         return f"({lhs} >= %s AND {lhs} < %s)", [*lhs_params, self.rhs, *lhs_params,
                                                    self.rhs + "~"]
+
+
+class KeyPrefixLookup(SubtreeLookup):
+    """`name_initials__keyprefix="zs"`: the same index-friendly prefix condition, for search
+    keys made of 0-9a-z only (pinyin keys, see `core.lib.pinyin`), all below '~' too."""
+
+    lookup_name = "keyprefix"

@@ -145,8 +145,9 @@ def _bulk(model, objects: list) -> list:
 def load(district: District) -> None:
     """Insert the generated rows. Call inside a transaction, after `wipe()`."""
     rows = district.organizations
-    organizations = _bulk(Organization, [
-        Organization(
+    organizations = []
+    for row in rows:
+        organization = Organization(
             name=row.name, short_name=row.short_name, kind=row.kind, domain=row.domain,
             functional_type=row.functional_type, code=row.code,
             established_on=row.established_on,
@@ -154,8 +155,10 @@ def load(district: District) -> None:
             address=row.address, phone=row.phone, units_covered=row.units_covered,
             path=row.path, depth=row.depth, numchild=row.numchild,
         )
-        for row in rows
-    ])
+        # bulk_create skips save(): the pinyin search keys are set here (cached per name).
+        organization.set_search_keys()
+        organizations.append(organization)
+    organizations = _bulk(Organization, organizations)
     for row, obj in zip(rows, organizations, strict=True):
         row.pk = obj.pk
 
@@ -169,6 +172,7 @@ def load(district: District) -> None:
             conversion_date=row.conversion_date, status=row.status,
         )
         member.set_id_number(row.id_number)
+        member.set_search_keys()
         members.append(member)
     member_pks = [obj.pk for obj in _bulk(Member, members)]
 

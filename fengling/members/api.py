@@ -32,8 +32,10 @@ class MemberQuery(Schema):
 )
 @paginate(Pagination)
 def member_index(request: HttpRequest, query: Query[MemberQuery]):
-    """Members in your scope. `search` matches names (or the last four digits of a phone);
-    `organization` keeps its whole subtree (404 if it is outside your scope)."""
+    """Members in your scope. `search` matches a name, its full pinyin or initials
+    (`zs` finds 张三), the last four digits of a phone or ID number, or an ID number's area
+    code; best matches first. `organization` keeps its whole subtree (404 if it is outside
+    your scope)."""
     organization = (
         access_organization(request.auth, query.organization)
         if query.organization is not None

@@ -6,3 +6,11 @@ class MembersConfig(AppConfig):
     name = "fengling.members"
     label = "members"
     verbose_name = _("Members")
+
+    def ready(self):
+        from fengling.core.lookups import KeyPrefixLookup
+
+        from .models import Member
+
+        for field in ("name_pinyin", "name_initials"):
+            Member._meta.get_field(field).register_lookup(KeyPrefixLookup)

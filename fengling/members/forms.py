@@ -60,9 +60,10 @@ class MemberFilterForm(forms.Form):
     """The member list's filters. Invalid values are ignored rather than refused."""
 
     q = forms.CharField(
-        label=_("Search"), required=False, max_length=50,
+        label=_("Search"), required=False, max_length=60,
         widget=forms.TextInput(attrs={
-            "type": "search", "placeholder": _("Name, or last 4 digits of the phone"),
+            "type": "search",
+            "placeholder": _("Name, pinyin or initials, last 4 digits of the phone or ID number"),
             "class": "form-control", "autocomplete": "off",
         }),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from fengling.core.lib import crypto, idcard
+from fengling.core.lib import crypto, idcard, pinyin
 from fengling.core.models import TimeStampedModel
 from fengling.core.scoping import ScopedQuerySet
 
@@ -76,13 +76,53 @@ class MemberQuerySet(ScopedQuerySet):
         return self.filter(organization__path__subtree=path)
 
     def search(self, text: str):
-        text = (text or "").strip()
+        """Members matching one search box, annotated with `search_rank` (lower is better).
+
+        Matches: the name contains the text; typed pinyin is a prefix of (or, from 3
+        letters, inside) the full pinyin, or a prefix of the initials (`zs` → 张三); 4
+        digits end the phone or the ID number (its last 4 are visible when masked, `002X`
+        too); 6 digits are the ID number's area code. Rank: exact name, name prefix, full
+        pinyin, initials, pinyin prefix, anything else. Scope it first (`visible_to`).
+
+        Typed pinyin is looked for in the keys only: they hold a name's letters too ("Tom
+        Li" → "tomli"), and prefixes of the keys are index range scans.
+
+        The matches are found in a subquery and only they are read in full: pinyin matches
+        through the key indexes, over the whole table (a scope-first plan, SQLite's choice,
+        would read every member of a district admin's scope); other text within the scope
+        (the name is read from the (organization, name) index alone).
+        """
+        text = pinyin.normalise_query(text)
         if not text:
             return self
-        q = models.Q(name__contains=text)
-        if text.isdigit() and len(text) == 4:
+        rank = [models.When(name__iexact=text, then=0),
+                models.When(name__istartswith=text, then=1)]
+        key = pinyin.pinyin_query(text)
+        candidates = self.order_by()
+        if key:
+            candidates = self.model._base_manager.all()
+            prefix = (models.Q(name_pinyin__keyprefix=key)
+                      | models.Q(name_initials__keyprefix=key))
+            q = prefix
+            if len(key) >= 3:
+                q |= models.Q(name_pinyin__contains=key)
+            rank += [models.When(name_pinyin=key, then=2),
+                     models.When(name_initials=key, then=3),
+                     models.When(prefix, then=4)]
+        else:
+            q = models.Q(name__icontains=text)
+        id_digits = text.upper()
+        if len(text) == 4 and text.isdigit():
             q |= models.Q(phone__endswith=text)
-        return self.filter(q)
+        if len(id_digits) == 4 and (id_digits.isdigit() or (id_digits[:3].isdigit()
+                                                            and id_digits[3] == "X")):
+            q |= models.Q(id_number_masked__endswith=id_digits)
+        elif len(text) == 6 and text.isdigit():
+            q |= models.Q(id_number_masked__startswith=text)
+        matches = candidates.filter(q).values("pk")
+        return self.filter(pk__in=matches).annotate(
+            search_rank=models.Case(*rank, default=5, output_field=models.IntegerField())
+        )
 
 
 class Member(TimeStampedModel):
@@ -93,6 +133,10 @@ class Member(TimeStampedModel):
         on_delete=models.PROTECT, related_name="members",
     )
     name = models.CharField(_("name"), max_length=50, db_index=True)
+    # Search keys kept from the name on every save (see `set_search_keys`): 张三 → "zhangsan"
+    # and "zs". Bulk writes that bypass save() must call `set_search_keys` themselves.
+    name_pinyin = models.CharField(max_length=300, blank=True, editable=False)
+    name_initials = models.CharField(max_length=50, blank=True, editable=False)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
     ethnicity = models.CharField(_("ethnicity"), max_length=20, default="汉族")
     birth_date = models.DateField(_("date of birth"))
@@ -131,6 +175,11 @@ class Member(TimeStampedModel):
         indexes = [
             models.Index(fields=["organization", "name"], name="member_org_name_idx"),
             models.Index(fields=["join_date"], name="member_join_date_idx"),
+            # Pinyin prefix search; pattern ops let PostgreSQL use them for LIKE 'zs%'.
+            models.Index(fields=["name_pinyin"], name="member_name_pinyin_idx",
+                         opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["name_initials"], name="member_name_initials_idx",
+                         opclasses=["varchar_pattern_ops"]),
             # Counts by organization, status and membership (tree, home, organization page)
             # are answered from this index alone.
             models.Index(
@@ -158,6 +207,17 @@ class Member(TimeStampedModel):
 
     def __str__(self):
         return self.name
+
+    def set_search_keys(self) -> None:
+        """Derive the pinyin search keys from the name (its surname read as a surname)."""
+        self.name_pinyin, self.name_initials = pinyin.keys(self.name, surname=True)
+
+    def save(self, *args, **kwargs):
+        self.set_search_keys()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_pinyin", "name_initials"}
+        super().save(*args, **kwargs)
 
     def set_id_number(self, value: str) -> idcard.IDNumber:
         """Validate, encrypt and store an ID number; return what it says."""

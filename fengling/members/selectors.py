@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
+from fengling.core.lib import pinyin
 from fengling.core.scoping import guard, scope_of
 from fengling.organizations.kinds import MEMBER_HOME_KINDS, OrgKind
 from fengling.organizations.models import CommitteePost, Organization
@@ -39,7 +40,11 @@ def member_list(user, filters: MemberFilters | None = None):
         value = getattr(f, field)
         if value:
             qs = qs.filter(**{field: value})
-    return qs.search(f.search).order_by("organization__path", "name", "id")
+    order = ("organization__path", "name", "id")
+    if pinyin.normalise_query(f.search):
+        # Best matches first (see MemberQuerySet.search), then the usual order.
+        return qs.search(f.search).order_by("search_rank", *order)
+    return qs.order_by(*order)
 
 
 # How far below the top of a user's scope the list's organization filter offers choices;

@@ -7,6 +7,8 @@ app_name = "members"
 urlpatterns = [
     path("", views.index, name="list"),
     path("new/", views.create, name="create"),
+    path("export.xlsx", views.export, name="export"),
+    path("import-template.xlsx", views.import_template, name="import_template"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
 ]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import QueryDict
+from django.http import FileResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -17,6 +19,8 @@ from fengling.core.scoping import scope_of
 from fengling.organizations.kinds import MEMBER_HOME_KINDS
 from fengling.organizations.selectors import access_organization
 
+from .exports import import_template as exports_import_template
+from .exports import member_export
 from .forms import MemberFilterForm, MemberForm
 from .selectors import (
     MemberFilters,
@@ -28,6 +32,7 @@ from .selectors import (
 )
 
 PAGE_SIZE = 25
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The edit form's fragment that follows the chosen home branch (HTMX).
 FUNCTIONAL_TARGET = "functional-orgs"
 
@@ -42,22 +47,7 @@ def _is_fragment(request, target: str) -> bool:
 @vary_on_headers("HX-Request")
 def index(request):
     """The member list. An HTMX request from the filters gets only the results."""
-    raw_org = request.GET.get("organization", "").strip()
-    # Out of scope is 404, as for every other way of naming an organization.
-    organization = access_organization(request.user, raw_org) if raw_org else None
-    form = MemberFilterForm(
-        request.GET,
-        organization_choices=member_filter_organizations(request.user, selected=organization),
-    )
-    filters = MemberFilters(
-        search=form.value("q"),
-        organization=organization,
-        status=form.value("status"),
-        membership=form.value("membership"),
-        gender=form.value("gender"),
-        education=form.value("education"),
-        occupation=form.value("occupation"),
-    )
+    organization, form, filters = _filters(request)
     page = Paginator(member_list(request.user, filters), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -76,6 +66,7 @@ def index(request):
                                                            on_ends=1),
         "organization": organization,
         "can_create": scope.can_write,
+        "can_export": scope.everything or bool(scope.read_paths),
         "create_in": organization if organization is not None
         and organization.kind in MEMBER_HOME_KINDS
         and scope.covers_path(organization.path, write=True) else None,
@@ -86,6 +77,54 @@ def index(request):
     # The address bar shows only the filters in use, not every empty field of the form.
     query = context["query"].urlencode()
     return push_url(response, f"{request.path}?{query}" if query else request.path)
+
+
+def _filters(request):
+    """The list's filters from the query string: (organization, form, MemberFilters)."""
+    raw_org = request.GET.get("organization", "").strip()
+    # Out of scope is 404, as for every other way of naming an organization.
+    organization = access_organization(request.user, raw_org) if raw_org else None
+    form = MemberFilterForm(
+        request.GET,
+        organization_choices=member_filter_organizations(request.user, selected=organization),
+    )
+    filters = MemberFilters(
+        search=form.value("q"),
+        organization=organization,
+        status=form.value("status"),
+        membership=form.value("membership"),
+        gender=form.value("gender"),
+        education=form.value("education"),
+        occupation=form.value("occupation"),
+    )
+    return organization, form, filters
+
+
+def _xlsx_response(workbook) -> FileResponse:
+    # FileResponse writes the Chinese file name as RFC 5987 `filename*=utf-8''…`.
+    return FileResponse(io.BytesIO(workbook.content), as_attachment=True,
+                        filename=workbook.filename, content_type=XLSX)
+
+
+@login_required
+@require_GET
+def export(request):
+    """The filtered list as .xlsx, masked. Staff with an organization scope only: a member
+    (whose scope is their own record) has no roster to export."""
+    scope = scope_of(request.user)
+    if not (scope.everything or scope.read_paths):
+        raise PermissionDenied
+    _organization, _form, filters = _filters(request)
+    return _xlsx_response(member_export(request.user, filters))
+
+
+@login_required
+@require_GET
+def import_template(request):
+    """The member import template with the allowed values of this user."""
+    if not scope_of(request.user).can_write:
+        raise PermissionDenied
+    return _xlsx_response(exports_import_template(request.user))
 
 
 @login_required

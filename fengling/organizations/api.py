@@ -35,7 +35,8 @@ class OrganizationFilters(Schema):
 @paginate(Pagination)
 def organization_index(request: HttpRequest, filters: Query[OrganizationFilters]):
     """Organizations in your scope, in tree order. `parent` lists its direct children
-    (404 if it is outside your scope); `search` matches names and codes; `kind` filters."""
+    (404 if it is outside your scope); `search` matches names, short names, pinyin,
+    initials and codes; `kind` filters."""
     parent = (
         access_organization(request.auth, filters.parent) if filters.parent is not None else None
     )

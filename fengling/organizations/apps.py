@@ -8,8 +8,10 @@ class OrganizationsConfig(AppConfig):
     verbose_name = _("Organizations")
 
     def ready(self):
-        from fengling.core.lookups import SubtreeLookup
+        from fengling.core.lookups import KeyPrefixLookup, SubtreeLookup
 
         from .models import Organization
 
         Organization._meta.get_field("path").register_lookup(SubtreeLookup)
+        for field in ("name_pinyin", "name_initials"):
+            Organization._meta.get_field(field).register_lookup(KeyPrefixLookup)

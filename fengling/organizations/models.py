@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
+from fengling.core.lib import pinyin
 from fengling.core.models import TimeStampedModel
 from fengling.core.scoping import ScopedQuerySet
 
@@ -25,6 +26,21 @@ class OrganizationQuerySet(MP_NodeQuerySet, ScopedQuerySet):
 
     def children_of(self, org: Organization):
         return self.filter(path__subtree=org.path, depth=org.depth + 1)
+
+    def search(self, text: str):
+        """Organizations whose name or short name contains the text, whose pinyin or
+        initials contain typed pinyin (`zssq` → 中山社区), or whose code is the text."""
+        text = pinyin.normalise_query(text)
+        if not text:
+            return self
+        q = (models.Q(name__icontains=text) | models.Q(short_name__icontains=text)
+             | models.Q(code__iexact=text))
+        key = pinyin.pinyin_query(text)
+        if key:
+            q |= models.Q(name_pinyin__keyprefix=key) | models.Q(name_initials__contains=key)
+            if len(key) >= 3:
+                q |= models.Q(name_pinyin__contains=key)
+        return self.filter(q)
 
 
 class OrganizationManager(MP_NodeManager.from_queryset(OrganizationQuerySet)):
@@ -46,6 +62,10 @@ class Organization(MP_Node, TimeStampedModel):
 
     name = models.CharField(_("name"), max_length=120)
     short_name = models.CharField(_("short name"), max_length=60, blank=True)
+    # Search keys kept from the name on every save (see `set_search_keys`); bulk writes that
+    # bypass save() must call `set_search_keys` themselves.
+    name_pinyin = models.CharField(max_length=720, blank=True, editable=False)
+    name_initials = models.CharField(max_length=120, blank=True, editable=False)
     kind = models.CharField(_("kind"), max_length=24, choices=OrgKind.choices, db_index=True)
     domain = models.CharField(_("field"), max_length=24, choices=Domain.choices)
     functional_type = models.CharField(
@@ -75,6 +95,10 @@ class Organization(MP_Node, TimeStampedModel):
                 fields=["path"], name="org_path_prefix_idx", opclasses=["varchar_pattern_ops"]
             ),
             models.Index(fields=["kind", "path"], name="org_kind_path_idx"),
+            models.Index(fields=["name_pinyin"], name="org_name_pinyin_idx",
+                         opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["name_initials"], name="org_name_initials_idx",
+                         opclasses=["varchar_pattern_ops"]),
         ]
         constraints = [
             models.CheckConstraint(
@@ -89,6 +113,17 @@ class Organization(MP_Node, TimeStampedModel):
 
     def __str__(self):
         return self.name
+
+    def set_search_keys(self) -> None:
+        """Derive the pinyin search keys from the name."""
+        self.name_pinyin, self.name_initials = pinyin.keys(self.name)
+
+    def save(self, *args, **kwargs):
+        self.set_search_keys()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_pinyin", "name_initials"}
+        super().save(*args, **kwargs)
 
     @property
     def is_grassroots(self) -> bool:

@@ -42,8 +42,7 @@ def organization_list(user, *, parent: Organization | None = None, search: str =
     if parent is not None:
         qs = qs.children_of(parent)
     if search:
-        qs = qs.filter(Q(name__contains=search) | Q(short_name__contains=search)
-                       | Q(code__iexact=search))
+        qs = qs.search(search)
     if kind:
         qs = qs.filter(kind=kind)
     return qs

@@ -6,6 +6,7 @@ app_name = "organizations"
 
 urlpatterns = [
     path("", views.tree, name="tree"),
+    path("export.xlsx", views.export, name="export"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/children/", views.children, name="children"),
 ]

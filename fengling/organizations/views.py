@@ -1,9 +1,16 @@
 """Organization pages: the tree browser (lazy, searchable) and the organization page."""
 
+import io
+
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from fengling.core.scoping import scope_of
+
+from .exports import organization_export
 from .kinds import OrgKind
 from .selectors import (
     ELECTION_FILTERS,
@@ -13,6 +20,8 @@ from .selectors import (
     organization_search_page,
     organization_tree,
 )
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _page_number(request, name="page") -> int:
@@ -37,8 +46,10 @@ def tree(request):
         "election": _choice(request, "election", ELECTION_FILTERS),
         "secretary_vacant": request.GET.get("vacancy") == "secretary",
     }
+    scope = scope_of(request.user)
     context = {"filters": filters, "kinds": OrgKind.choices,
-               "searching": any(filters.values())}
+               "searching": any(filters.values()),
+               "can_export": scope.everything or bool(scope.read_paths)}
     if context["searching"]:
         context["results"] = organization_search_page(
             request.user, page=request.GET.get("page"), **filters
@@ -49,6 +60,23 @@ def tree(request):
     if request.htmx and request.htmx.target == "tree-body":
         template += "#body"
     return render(request, template, context)
+
+
+@require_GET
+@login_required
+def export(request):
+    """The organizations in scope (?q= and ?kind= as on the tree page) as .xlsx."""
+    scope = scope_of(request.user)
+    if not (scope.everything or scope.read_paths):
+        raise PermissionDenied
+    workbook = organization_export(
+        request.user,
+        search=request.GET.get("q", "").strip()[:60],
+        kind=_choice(request, "kind", OrgKind.values),
+    )
+    # FileResponse writes the Chinese file name as RFC 5987 `filename*=utf-8''…`.
+    return FileResponse(io.BytesIO(workbook.content), as_attachment=True,
+                        filename=workbook.filename, content_type=XLSX)
 
 
 @require_GET

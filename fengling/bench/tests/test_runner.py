@@ -12,8 +12,8 @@ FIGURE_NAMES = [
     *(
         f"{kind}.{persona}"
         for persona in runner.PERSONAS
-        for kind in ("page.member_list", "search.member", "page.organization", "page.home",
-                     "page.tree", "api.member_list")
+        for kind in ("page.member_list", "search.member", "search.member_pinyin",
+                     "page.organization", "page.home", "page.tree", "api.member_list")
     ),
 ]
 
@@ -97,6 +97,11 @@ def test_figures_have_the_stable_names_and_shape(cast):
 def test_search_looks_for_a_name_fragment_the_persona_can_find(cast):
     # Community A holds 张三, 李四 and 王五; the outsider's 赵六 is out of scope.
     assert runner.search_term(cast.community_secretary) in {"张三", "李四", "王五"}
+
+
+def test_pinyin_search_looks_for_the_initials_of_a_member_in_scope(cast):
+    assert runner.pinyin_search_term(cast.community_secretary) in {"zs", "ls", "ww"}
+    assert runner.pinyin_search_term(cast.outsider_secretary) == "zl"
 
 
 def test_a_non_200_answer_is_an_error_naming_the_url_and_status(db):
