@@ -13,7 +13,7 @@ from fengling.organizations.models import Organization
 
 from . import rules
 from . import steps as S
-from .models import Candidate, Milestone, Progress, ProbationExtension
+from .models import Candidate, Milestone, ProbationExtension, Progress
 
 DEADLINE_WINDOW_DAYS = 30
 
@@ -206,6 +206,10 @@ class Deadline:
     due: dt.date
     overdue: bool
     days: int  # days left (negative: days overdue)
+
+    @property
+    def days_overdue(self) -> int:
+        return max(-self.days, 0)
 
     @property
     def step(self) -> S.Step:

@@ -9,7 +9,6 @@ from django.db import connection
 
 from fengling.core.models import AuditEntry
 from fengling.development import services
-from fengling.development import steps as S
 from fengling.development.models import Candidate, Milestone
 from fengling.members.models import Member, Membership
 from fengling.testing.factories import MemberFactory, make_id_number
