@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from fengling.accounts.models import ApiToken, RoleAssignment
 from fengling.core.models import AuditEntry
+from fengling.development.demo import seed_candidates
 from fengling.members.models import Member, MemberRole
 from fengling.organizations.models import (
     Alliance,
@@ -76,6 +77,8 @@ def seed(scale: str, seed: int = DEFAULT_SEED, as_of: dt.date | None = None) -> 
     with transaction.atomic():
         wipe()
         load(district)
+        # A handful of member-development files (a few dozen rows at any scale).
+        seed_candidates(as_of)
     _analyze()
     return SeedReport(scale=scale, seed=seed, as_of=as_of,
                       organizations=len(district.organizations),
