@@ -65,7 +65,7 @@ def test_id_number_must_match_and_be_unique_among_candidates_and_members(cast):
             id_number=cast.member_a.reveal_id_number(), applied_on=D(2026, 1, 5),
             name="乙", gender=cast.member_a.gender, birth_date=cast.member_a.birth_date,
             education="bachelor", occupation="in_service", today=TODAY)
-    assert "A member already has this ID number." in exc.value.message_dict["id_number"]
+    assert "已有党员使用此身份证号码。" in exc.value.message_dict["id_number"]
 
 
 def test_outside_or_read_only_organizations_are_refused(cast):
@@ -204,7 +204,7 @@ def test_an_extension_moves_the_end_of_probation_and_happens_once(cast):
     with pytest.raises(ValidationError) as exc:
         services.probation_extend(cast.branch_secretary, candidate, decided_on=D(2026, 6, 2),
                                   months=6, reason="again", today=TODAY)
-    assert "once" in exc.value.message_dict["__all__"][0]
+    assert "只能延长一次" in exc.value.message_dict["__all__"][0]
     with pytest.raises(ValidationError) as exc:
         services.milestone_record(cast.branch_secretary, candidate, step=23,
                                   date=D(2026, 11, 30), today=D(2026, 12, 31))
