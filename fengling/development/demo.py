@@ -88,7 +88,7 @@ def seed_candidates(as_of: dt.date) -> int:
             n += 1
     candidates = Candidate.objects.bulk_create(candidates)
     milestones, sponsor_links = [], []
-    for candidate, (branch, profile) in zip(candidates, plans, strict=True):
+    for candidate, (_branch, profile) in zip(candidates, plans, strict=True):
         for step, days in profile.items():
             for offset in days if isinstance(days, tuple) else (days,):
                 milestone = Milestone(

@@ -110,6 +110,12 @@ def test_openapi_lists_every_path_with_error_responses(client):
         "/api/v1/organizations/{organization_id}",
         "/api/v1/members",
         "/api/v1/members/{member_id}",
+        "/api/v1/development/candidates",
+        "/api/v1/development/candidates/{candidate_id}",
+        "/api/v1/development/candidates/{candidate_id}/milestones",
+        "/api/v1/development/candidates/{candidate_id}/admit",
+        "/api/v1/development/candidates/{candidate_id}/convert",
+        "/api/v1/development/deadlines",
     }
     assert set(paths["/api/v1/members"]) == {"get", "post"}
     assert set(paths["/api/v1/members/{member_id}"]) == {"get", "patch"}
