@@ -19,9 +19,12 @@ from .schemas import (
     CandidateCreateIn,
     CandidateDetailOut,
     CandidateOut,
+    CandidateUpdateIn,
     DeadlinesOut,
     DecisionIn,
+    ExtensionIn,
     MilestoneIn,
+    WithdrawIn,
 )
 from .selectors import (
     DEADLINE_WINDOW_DAYS,
@@ -121,6 +124,47 @@ def candidate_new(request: HttpRequest, payload: CandidateCreateIn):
     organization = access_organization(request.auth, data.pop("organization"), write=True)
     candidate = services.candidate_create(request.auth, organization=organization, **data)
     return Status(201, _detail(request.auth, candidate.pk))
+
+
+@router.patch(
+    "/candidates/{candidate_id}",
+    response={200: CandidateDetailOut, **error_responses(400, 401, 403, 404, 422)},
+    summary="Update a development candidate",
+)
+def candidate_change(request: HttpRequest, candidate_id: int, payload: CandidateUpdateIn):
+    """Change the fields sent; the others stay as they are. Refused once the candidate is
+    admitted (their member record is then the one to change)."""
+    candidate = access_candidate(request.auth, candidate_id, write=True)
+    data = payload.dict(exclude_unset=True)
+    if "organization" in data:
+        data["organization"] = access_organization(request.auth, data["organization"],
+                                                   write=True)
+    services.candidate_update(request.auth, candidate, **data)
+    return _detail(request.auth, candidate.pk)
+
+
+@router.post(
+    "/candidates/{candidate_id}/extension",
+    response={200: CandidateDetailOut, **error_responses(400, 401, 403, 404, 422)},
+    summary="Extend probation",
+)
+def candidate_extend(request: HttpRequest, candidate_id: int, payload: ExtensionIn):
+    """延长预备期: once only, by 6 to 12 months, before the conversion vote."""
+    candidate = access_candidate(request.auth, candidate_id, write=True)
+    services.probation_extend(request.auth, candidate, **payload.dict())
+    return _detail(request.auth, candidate.pk)
+
+
+@router.post(
+    "/candidates/{candidate_id}/withdraw",
+    response={200: CandidateDetailOut, **error_responses(400, 401, 403, 404, 422)},
+    summary="Close a candidate's file",
+)
+def candidate_withdraw(request: HttpRequest, candidate_id: int, payload: WithdrawIn):
+    """The candidate withdraws or is not taken further (before admission)."""
+    candidate = access_candidate(request.auth, candidate_id, write=True)
+    services.candidate_withdraw(request.auth, candidate, **payload.dict())
+    return _detail(request.auth, candidate.pk)
 
 
 @router.post(

@@ -132,6 +132,40 @@ class CandidateCreateIn(Schema):
     note: Annotated[str, Field(max_length=500)] = ""
 
 
+class CandidateUpdateIn(Schema):
+    """Send only the fields to change; the others stay as they are."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    organization: int = None
+    id_number: IdNumber = None
+    name: Name = None
+    gender: Gender = None
+    ethnicity: Annotated[str, Field(min_length=1, max_length=20)] = None
+    birth_date: dt.date = None
+    phone: Annotated[str, Field(max_length=20)] = None
+    education: Education = None
+    occupation: Occupation = None
+    work_unit: Annotated[str, Field(max_length=120)] = None
+
+
+class ExtensionIn(Schema):
+    """延长预备期: once only, 6 to 12 months."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    decided_on: dt.date
+    months: int = Field(ge=1, le=24, description="6 to 12.")
+    reason: Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class WithdrawIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    date: dt.date
+    reason: Annotated[str, Field(min_length=1, max_length=200)]
+
+
 class MilestoneIn(Schema):
     model_config = ConfigDict(extra="forbid")
 

@@ -127,13 +127,13 @@ def candidate_update(actor, candidate: Candidate, *, organization: Organization 
     _check_fields(fields)
     today = _today(today)
     candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
+    if candidate.member_id:
+        # From admission on, the person's record is their member record.
+        raise ValidationError({"__all__": [_(
+            "This candidate has been admitted; change the member record instead.")]})
     before = {f: _plain(getattr(candidate, f)) for f in fields}
     errors: Errors = {}
     if organization is not None and organization.pk != candidate.organization_id:
-        if candidate.member_id:
-            _add(errors, "organization", _(
-                "An admitted candidate's branch follows their member record; transfer the "
-                "member instead."))
         errors.update(_branch_errors(actor, organization))
         before["organization"] = candidate.organization_id
         candidate.organization = organization

@@ -115,6 +115,8 @@ def test_openapi_lists_every_path_with_error_responses(client):
         "/api/v1/development/candidates/{candidate_id}/milestones",
         "/api/v1/development/candidates/{candidate_id}/admit",
         "/api/v1/development/candidates/{candidate_id}/convert",
+        "/api/v1/development/candidates/{candidate_id}/extension",
+        "/api/v1/development/candidates/{candidate_id}/withdraw",
         "/api/v1/development/deadlines",
     }
     assert set(paths["/api/v1/members"]) == {"get", "post"}

@@ -149,8 +149,31 @@ def test_writes_outside_scope_or_read_only(client, cast, files, who, status):
     user = getattr(cast, who)
     for path, body in ((f"{pk}/milestones", {"step": 2, "date": "2026-07-20"}),
                        (f"{pk}/admit", {"date": "2026-07-20"}),
-                       (f"{pk}/convert", {"date": "2026-07-20"})):
+                       (f"{pk}/convert", {"date": "2026-07-20"}),
+                       (f"{pk}/extension", {"decided_on": "2026-07-20", "months": 6,
+                                            "reason": "x"}),
+                       (f"{pk}/withdraw", {"date": "2026-07-20", "reason": "x"})):
         assert post(client, user, f"{BASE}/candidates/{path}", body).status_code == status
+    response = client.patch(f"{BASE}/candidates/{pk}", {"name": "改名"},
+                            content_type="application/json", headers=bearer(user))
+    assert response.status_code == status
+    assert Candidate.objects.get(pk=pk).name == "孙一"
+    assert Candidate.objects.get(pk=pk).milestones.count() == 1
+
+
+def test_update_extension_and_withdraw(client, cast, files):
+    pk = files["a"].pk
+    response = client.patch(f"{BASE}/candidates/{pk}", {"name": "孙一一", "phone": "1360000"},
+                            content_type="application/json", headers=bearer(cast.branch_secretary))
+    assert response.status_code == 200, response.content
+    assert response.json()["name"] == "孙一一"
+    response = post(client, cast.branch_secretary, f"{BASE}/candidates/{pk}/extension",
+                    {"decided_on": "2026-07-20", "months": 6, "reason": "x"})
+    assert response.status_code == 422  # not a probationary member
+    response = post(client, cast.branch_secretary, f"{BASE}/candidates/{pk}/withdraw",
+                    {"date": "2026-07-20", "reason": "本人撤回"})
+    assert response.status_code == 200
+    assert response.json()["progress"] == "withdrawn"
 
 
 def test_admit_and_convert_through_the_api(client, cast):
@@ -206,6 +229,7 @@ def test_deadlines_per_organization(client, cast, files):
 def test_openapi_documents_the_development_endpoints(client, cast):
     schema = client.get("/api/v1/openapi.json").json()
     for path in ("/candidates", "/candidates/{candidate_id}",
+                 "/candidates/{candidate_id}/extension", "/candidates/{candidate_id}/withdraw",
                  "/candidates/{candidate_id}/milestones", "/candidates/{candidate_id}/admit",
                  "/candidates/{candidate_id}/convert", "/deadlines"):
         assert f"/api/v1/development{path}" in schema["paths"]

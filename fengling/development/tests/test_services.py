@@ -237,3 +237,15 @@ def test_update_keeps_the_id_number_consistent(cast):
     services.candidate_update(cast.branch_secretary, candidate, name="周八", phone="1", today=TODAY)
     candidate.refresh_from_db()
     assert (candidate.name, candidate.name_initials) == ("周八", "zb")
+
+
+def test_an_admitted_candidates_record_is_changed_on_the_member_record(cast):
+    candidate = record_until(cast.branch_secretary,
+                             make_candidate(cast.branch_secretary, cast.branch_a), 17,
+                             sponsors=sponsors(cast))
+    with pytest.raises(ValidationError) as exc:
+        services.candidate_update(cast.branch_secretary, candidate, name="改名", today=TODAY)
+    assert "__all__" in exc.value.message_dict
+    with pytest.raises(ValidationError):
+        services.candidate_withdraw(cast.branch_secretary, candidate, date=TODAY,
+                                    reason="x", today=TODAY)
