@@ -296,3 +296,16 @@ def test_deadlines_upcoming_and_missed_in_scope(client, cast, files):
 def test_nav_has_the_development_entry(client, cast):
     html = get(client, cast.branch_secretary, BOARD).content.decode()
     assert f'href="{BOARD}"' in html
+
+
+def _detail_queries(client, user, candidate) -> int:
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(detail_url(candidate)).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_candidate_page_query_count_does_not_grow_with_steps(client, cast, files):
+    short = _detail_queries(client, cast.branch_secretary, files["a_applicant"])
+    long = _detail_queries(client, cast.branch_secretary, files["a_target"])
+    assert long == short
