@@ -9,6 +9,8 @@ urlpatterns = [
     path("accounts/", include("fengling.accounts.urls")),
     path("organizations/", include("fengling.organizations.urls")),
     path("members/", include("fengling.members.urls")),
+    path("notifications/", include("fengling.notifications.urls")),
+    path("birthdays/", include("fengling.birthdays.urls")),
     path("", include("fengling.reports.urls")),
     path("", include("fengling.core.urls")),
 ]
