@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -39,7 +40,7 @@ def read(request, pk):
     """Mark one notification read. HTMX gets the row back and the badge, out of band."""
     notification = services.mark_read(request.user, pk)
     if request.htmx:
-        return render(request, "notifications/inbox.html#row", {
+        return render(request, "notifications/partials/read.html", {
             "n": notification, "notifications_unread": unread_for(request), "oob_badge": True,
         })
     return redirect("notifications:inbox")
@@ -64,3 +65,12 @@ def open_notification(request, pk):
                                                require_https=request.is_secure()):
         return redirect(url)
     return redirect("notifications:inbox")
+
+
+@require_GET
+def badge(request):
+    """The navbar's unread count (an HTMX fragment). Signed out: nothing to swap (204)."""
+    if not request.user.is_authenticated:
+        return HttpResponse(status=204)
+    return render(request, "notifications/partials/badge_count.html",
+                  {"notifications_unread": unread_for(request)})
