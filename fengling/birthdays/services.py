@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from fengling.accounts.models import User
@@ -51,7 +52,7 @@ def send_birthday_greetings(day: dt.date) -> GreetingResult:
                 continue
             years = rules.years_in_party(member.join_date, day.year)
             params = {"name": member.name, "years": years,
-                      "date": member.join_date.strftime("%Y-%m-%d"),
+                      "date": date_format(member.join_date, "DATE_FORMAT"),
                       "organization": member.organization.name}
             messages.append(Message(
                 recipient_id=user_id,
