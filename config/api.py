@@ -9,6 +9,7 @@ from ninja import Swagger
 
 from fengling.accounts.api import BearerToken
 from fengling.accounts.api import router as accounts_router
+from fengling.birthdays.api import router as birthdays_router
 from fengling.core.api import FenglingAPI, SessionWithCsrf
 from fengling.members.api import router as members_router
 from fengling.notifications.api import router as notifications_router
@@ -26,3 +27,4 @@ api.add_router("/auth", accounts_router)
 api.add_router("/organizations", organizations_router)
 api.add_router("/members", members_router)
 api.add_router("/notifications", notifications_router)
+api.add_router("/birthdays", birthdays_router)
