@@ -20,6 +20,8 @@ from django.db import IntegrityError, close_old_connections, connection, models,
 from django.http import Http404
 from django.utils import timezone, translation
 
+from fengling.core.audit import audit_log
+
 from . import conf
 from .models import Channel, Delivery, DeliveryStatus, Kind, Notification
 from .senders import NotConfigured, sender_for
@@ -329,6 +331,21 @@ def _fail(token: str, delivery: Delivery, error: str, *, retry: bool,
             status=DeliveryStatus.FAILED, last_error=error
         )
         result.failed += 1
+
+
+def retry_failed(actor) -> int:
+    """Put every failed delivery back in the queue, with fresh attempts (audited)."""
+    with transaction.atomic():
+        ids = list(Delivery.objects.filter(status=DeliveryStatus.FAILED)
+                   .values_list("pk", flat=True))
+        if not ids:
+            return 0
+        Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.FAILED).update(
+            status=DeliveryStatus.PENDING, attempts=0, claim="", due_at=timezone.now()
+        )
+        audit_log(actor, "notification.retry_failed", actor,
+                  {"deliveries": len(ids), "ids": ids[:200]})
+    return len(ids)
 
 
 def start_background_drain() -> threading.Thread:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -28,6 +29,7 @@ def inbox(request):
     return render(request, "notifications/inbox.html", {
         "page": page,
         "unread_only": unread_only,
+        "can_watch_outbox": selectors.may_watch_outbox(request.user),
         "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2,
                                                            on_ends=1),
     })
@@ -74,3 +76,22 @@ def badge(request):
         return HttpResponse(status=204)
     return render(request, "notifications/partials/badge_count.html",
                   {"notifications_unread": unread_for(request)})
+
+
+@login_required
+@require_GET
+def outbox(request):
+    """District administrators: how outbound deliveries are going, and the failures."""
+    if not selectors.may_watch_outbox(request.user):
+        raise PermissionDenied
+    return render(request, "notifications/outbox.html", selectors.outbox_summary())
+
+
+@login_required
+@require_POST
+def outbox_retry(request):
+    if not selectors.may_watch_outbox(request.user):
+        raise PermissionDenied
+    count = services.retry_failed(request.user)
+    messages.success(request, _("Queued %(count)s failed deliveries again.") % {"count": count})
+    return redirect("notifications:outbox")
