@@ -30,7 +30,7 @@ def login(client, user):
 
 def test_district_admin_sees_counts_and_failures(client, cast, failed):
     html = login(client, cast.district_admin).get(OUTBOX).content.decode()
-    assert "短信测试" in html and "No SMS sender is configured" in html
+    assert "短信测试" in html and "NOTIFY_SENDERS[&#x27;sms&#x27;]" in html
     counts = html[html.index('id="outbox-counts"'):html.index("</table>")]
     assert "SMS" in counts and ">1<" in counts
 
