@@ -192,6 +192,19 @@ def _write(messages: list[Message]) -> int:
     return len(rows)
 
 
+def cancel_scheduled(dedupe_key: str) -> int:
+    """Withdraw the notifications with `dedupe_key` that are not shown yet (a reminder for a
+    meeting that was cancelled), with their queued deliveries. Those already shown stay.
+    Returns how many were withdrawn."""
+    with transaction.atomic():
+        ids = list(Notification.objects.filter(dedupe_key=dedupe_key,
+                                               visible_from__gt=timezone.now())
+                   .values_list("pk", flat=True))
+        Delivery.objects.filter(notification_id__in=ids).delete()
+        Notification.objects.filter(pk__in=ids).delete()
+    return len(ids)
+
+
 # --- Read state -----------------------------------------------------------------------------
 
 

@@ -14,8 +14,9 @@ pytestmark = pytest.mark.django_db
 
 # Allowed Latin words: the language switch, login names, the command and the setting named
 # on the outbox page, and the name of the class an administrator configures.
-ALLOWED = {"English", "district", "admin", "member", "branch", "secretary", "fengling", "send", "notifications",
-           "docs", "NOTIFY", "SENDERS", "sms", "senders", "SmsSender", "deliver", "settings"}
+ALLOWED = {"English", "district", "admin", "member", "branch", "secretary", "fengling", "send",
+           "notifications", "docs", "NOTIFY", "SENDERS", "sms", "senders", "SmsSender",
+           "deliver", "settings"}
 
 
 @pytest.fixture
