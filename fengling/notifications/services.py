@@ -68,9 +68,23 @@ def _moment(value: dt.datetime | dt.date | None, now: dt.datetime) -> dt.datetim
 
 
 def _user_ids(recipients) -> list[int]:
+    """User ids from users, ids or a User QuerySet. Anything else (members!) is refused:
+    a member's id is not their account's."""
+    from fengling.accounts.models import User
+
     if isinstance(recipients, models.QuerySet):
+        if recipients.model is not User:
+            raise TypeError("notify() takes users; use notify_members() for members.")
         return list(recipients.values_list("pk", flat=True))
-    return [r if isinstance(r, int) else r.pk for r in recipients]
+    ids = []
+    for r in recipients:
+        if isinstance(r, int):
+            ids.append(r)
+        elif isinstance(r, User):
+            ids.append(r.pk)
+        else:
+            raise TypeError("notify() takes users; use notify_members() for members.")
+    return ids
 
 
 def _addresses(channel: str, email: str, phone: str) -> str:

@@ -151,3 +151,11 @@ def test_cancel_scheduled_withdraws_only_what_is_not_shown_yet(cast, settings):
     assert list(Notification.objects.values_list("recipient__username", flat=True)) == [
         "auditor"]
     assert not Delivery.objects.exists()
+
+
+def test_members_passed_to_notify_are_refused(cast):
+    with pytest.raises(TypeError, match="notify_members"):
+        notify([cast.member_a], **_kw())
+    with pytest.raises(TypeError, match="notify_members"):
+        notify(Member.objects.all(), **_kw())
+    assert not Notification.objects.exists()
