@@ -118,12 +118,22 @@ def notify_members(members, **kwargs) -> int:
     Members without an account are skipped (and counted in the log).
     """
     from fengling.accounts.models import User
+    from fengling.members.models import Member
 
     if isinstance(members, models.QuerySet):
+        if members.model is not Member:
+            raise TypeError("notify_members() takes members; use notify() for users.")
         member_filter = {"member__in": members.values("pk")}
-        wanted = None
+        wanted = members.count() if log.isEnabledFor(logging.INFO) else None
     else:
-        ids = {m if isinstance(m, int) else m.pk for m in members}
+        ids = set()
+        for m in members:
+            if isinstance(m, Member):
+                ids.add(m.pk)
+            elif isinstance(m, int):
+                ids.add(m)
+            else:
+                raise TypeError("notify_members() takes members; use notify() for users.")
         member_filter = {"member_id__in": ids}
         wanted = len(ids)
     user_ids = list(User.objects.filter(**member_filter).values_list("pk", flat=True))

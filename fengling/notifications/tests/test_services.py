@@ -153,6 +153,23 @@ def test_cancel_scheduled_withdraws_only_what_is_not_shown_yet(cast, settings):
     assert not Delivery.objects.exists()
 
 
+def test_users_passed_to_notify_members_are_refused(cast):
+    with pytest.raises(TypeError, match="notify\\(\\)"):
+        notify_members([cast.member], **_kw())
+    with pytest.raises(TypeError, match="notify\\(\\)"):
+        notify_members(User.objects.all(), **_kw())
+    assert not Notification.objects.exists()
+
+
+def test_members_without_an_account_are_counted_in_the_log(cast, caplog):
+    import logging
+
+    MemberFactory(organization=cast.branch_a)
+    with caplog.at_level(logging.INFO, logger="fengling.notifications.services"):
+        notify_members(Member.objects.filter(organization=cast.branch_a), **_kw())
+    assert "1 member(s) have no account" in caplog.text
+
+
 def test_members_passed_to_notify_are_refused(cast):
     with pytest.raises(TypeError, match="notify_members"):
         notify([cast.member_a], **_kw())
