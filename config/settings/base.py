@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "fengling.organizations",
     "fengling.accounts",
     "fengling.members",
+    "fengling.meetings",
     "fengling.reports",
     "fengling.demo",
     "fengling.bench",
