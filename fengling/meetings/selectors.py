@@ -161,7 +161,7 @@ class ComplianceReport:
     total: ComplianceRow
 
 
-REPORT_KINDS = [k for k in MeetingKind.values]
+REPORT_KINDS = list(MeetingKind.values)
 
 
 def compliance_report(user, organization: Organization, start: dt.date, end: dt.date,
