@@ -92,6 +92,9 @@ class PartyDaySetting(models.Model):
             ),
         ]
 
+    def __str__(self):
+        return f"{self.organization_id}: {self.day_of_month}"
+
 
 class ThemePushQuerySet(ScopedQuerySet):
     scope_path_lookup = "organization__path"

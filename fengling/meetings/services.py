@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from fengling.core.audit import audit_log
 from fengling.core.scoping import scope_of
 from fengling.members.models import Member, MemberStatus
+from fengling.notifications.services import notify_members
 from fengling.organizations.models import CommitteePost, Organization
 
 from . import rules
@@ -68,14 +69,8 @@ def max_file_bytes() -> int:
 
 
 def _notify_members(members, **kwargs) -> int:
-    """Notify `members` through the notifications app; 0 while it is not installed.
-
-    The one switch between this app and notifications: idempotent on `dedupe_key`.
-    """
-    try:
-        from fengling.notifications.services import notify_members
-    except ImportError:  # the notifications app is not part of this build
-        return 0
+    """Notify `members` through the notifications app (idempotent on `dedupe_key`): the one
+    place this app calls it."""
     return notify_members(members, **kwargs)
 
 
@@ -545,7 +540,7 @@ def party_day_push(actor, organization: Organization, *, month: dt.date,
     _notify_members(
         Member.objects.filter(attendance__meeting__push=push,
                               attendance__status=AttendanceStatus.EXPECTED),
-        kind="meeting_notice",
+        kind="themed_day",
         title=_("Themed Party Day this month: %(theme)s") % {"theme": theme.title},
         body=theme.summary, url=reverse("meetings:mine"),
         dedupe_key=f"theme_push:{push.pk}", organization=organization,

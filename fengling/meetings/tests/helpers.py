@@ -1,0 +1,20 @@
+"""Shared test helpers: aware local datetimes and a meeting factory through the service."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from fengling.meetings.models import MeetingKind
+from fengling.meetings.services import meeting_schedule
+
+
+def at(*args) -> dt.datetime:
+    return timezone.make_aware(dt.datetime(*args))
+
+
+def schedule(user, org, *, kind=MeetingKind.GENERAL_ASSEMBLY, start=None, hours=2, **fields):
+    start = start or at(2026, 3, 10, 9, 0)
+    fields.setdefault("topic", "学习会")
+    fields.setdefault("place", "党群服务中心")
+    return meeting_schedule(user, org, kind=kind, starts_at=start,
+                            ends_at=start + dt.timedelta(hours=hours), **fields)
