@@ -18,3 +18,14 @@ def schedule(user, org, *, kind=MeetingKind.GENERAL_ASSEMBLY, start=None, hours=
     fields.setdefault("place", "党群服务中心")
     return meeting_schedule(user, org, kind=kind, starts_at=start,
                             ends_at=start + dt.timedelta(hours=hours), **fields)
+
+
+def library(start_time=None):
+    """A theme and a template of our own (tests do not rely on the seeded library)."""
+    from fengling.meetings.models import PartyDayTemplate, PartyDayTheme
+
+    theme = PartyDayTheme.objects.create(title="测试主题：学习党章", summary="学习党章")
+    template = PartyDayTemplate.objects.create(
+        name="测试模板", agenda="1. 重温入党誓词\n2. 学习", checklist="签到\n拍照",
+        start_time=start_time or dt.time(9, 0), duration_minutes=120, place="党群服务中心")
+    return theme, template

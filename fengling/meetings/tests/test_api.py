@@ -5,9 +5,9 @@ import pytest
 import time_machine
 
 from fengling.accounts.services import api_token_issue
-from fengling.meetings.models import Meeting, PartyDayTemplate, PartyDayTheme
+from fengling.meetings.models import Meeting
 
-from .helpers import at, schedule
+from .helpers import at, library, schedule
 
 pytestmark = pytest.mark.django_db
 
@@ -115,9 +115,10 @@ def test_signin_refusals_and_success(client, cast, meeting):
 
 
 def test_party_day_one_click_is_idempotent(client, cast):
+    lib = library()
     body = {"organization": cast.branch_a.pk, "month": "2030-05-20",
-            "theme": PartyDayTheme.objects.first().pk,
-            "template": PartyDayTemplate.objects.first().pk}
+            "theme": lib[0].pk,
+            "template": lib[1].pk}
     r = call(client, cast.branch_secretary, "post", f"{BASE}/party-day", body)
     assert r.status_code == 201 and r.json()["created"] is True
     assert r.json()["meeting"]["starts_at"].startswith("2030-05-15")

@@ -23,6 +23,7 @@ from fengling.notifications.models import Notification
 from fengling.testing.factories import MemberFactory, make_user
 
 from .helpers import at, schedule
+from .helpers import library as make_library
 
 pytestmark = pytest.mark.django_db
 
@@ -216,8 +217,12 @@ def test_files_over_the_size_limit_are_refused(cast, settings):
 
 @pytest.fixture
 def library(db):
-    return PartyDayTheme.objects.order_by("pk").first(), PartyDayTemplate.objects.order_by(
-        "pk").first()
+    return make_library()
+
+
+def test_the_library_is_seeded_with_defaults():
+    assert PartyDayTheme.objects.filter(title="学习贯彻党的二十大精神").exists()
+    assert PartyDayTemplate.objects.filter(is_active=True).count() >= 2
 
 
 def test_one_click_creates_notifies_and_is_idempotent(cast, library):

@@ -10,15 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from fengling.meetings import services
-from fengling.meetings.models import (
-    Attendance,
-    Meeting,
-    MeetingFile,
-    PartyDayTemplate,
-    PartyDayTheme,
-)
+from fengling.meetings.models import Attendance, Meeting, MeetingFile
 
-from .helpers import at, schedule
+from .helpers import at, library, schedule
 
 pytestmark = pytest.mark.django_db
 
@@ -209,9 +203,10 @@ def test_my_meetings(client, cast, open_meeting):
 def test_party_day_button_is_idempotent(client, cast):
     url = f"{reverse('meetings:party_day')}?organization={cast.branch_a.pk}"
     today = dt.date.today()
+    lib = library()
     data = {"action": "create", "month": f"{today:%Y-%m}",
-            "theme": PartyDayTheme.objects.first().pk,
-            "template": PartyDayTemplate.objects.first().pk}
+            "theme": lib[0].pk,
+            "template": lib[1].pk}
     first = page(client, cast.branch_secretary, url, "post", data)
     second = page(client, cast.branch_secretary, url, "post", data)
     assert Meeting.objects.count() == 1
@@ -232,8 +227,9 @@ def test_party_day_setting(client, cast):
 
 def test_push_page_and_who_has_held_it(client, cast):
     url = f"{reverse('meetings:push')}?organization={cast.street1.pk}"
-    data = {"month": f"{dt.date.today():%Y-%m}", "theme": PartyDayTheme.objects.first().pk,
-            "template": PartyDayTemplate.objects.first().pk}
+    lib = library()
+    data = {"month": f"{dt.date.today():%Y-%m}", "theme": lib[0].pk,
+            "template": lib[1].pk}
     assert page(client, cast.auditor, url, "post", data).status_code == 403
     response = page(client, cast.street_admin, url, "post", data)
     assert response.status_code == 302
