@@ -255,3 +255,19 @@ def test_compliance_page(client, cast):
                                                               "望春社区第二支部"]
     assert report.children[0].kinds["party_day"][:2] == [12, 1]
     assert 'id="compliance-table"' in response.content.decode()
+
+
+def test_meeting_page_query_count_does_not_grow_with_attendance(client, cast, meeting,
+                                                                 django_assert_num_queries):
+    url = reverse("meetings:detail", args=[meeting.pk])
+    client.force_login(cast.branch_secretary)
+    with django_assert_num_queries(11):
+        client.get(url)
+    from fengling.testing.factories import MemberFactory
+
+    for i in range(10):
+        MemberFactory(organization=cast.branch_a, name=f"新党员{i}")
+    services.attendance_sync([meeting])
+    with django_assert_num_queries(11):
+        response = client.get(url)
+    assert len(response.context["attendance"]) == 12
