@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fengling.members.forms import QuickSelect
 from fengling.members.models import Member
 
 from .models import Meeting, MeetingKind, MeetingState
@@ -33,6 +34,8 @@ class DateInput(forms.DateInput):
 class MeetingFilterForm(forms.Form):
     """The list's filters. Invalid values are ignored rather than refused."""
 
+    organization = forms.ChoiceField(label=_("Organization"), required=False,
+                                     widget=QuickSelect)
     kind = forms.ChoiceField(label=_("Kind"), required=False,
                              choices=[("", _("All kinds")), *MeetingKind.choices])
     state = forms.ChoiceField(label=_("State"), required=False,
@@ -40,9 +43,11 @@ class MeetingFilterForm(forms.Form):
     start = forms.DateField(label=_("From"), required=False, widget=DateInput())
     end = forms.DateField(label=_("To"), required=False, widget=DateInput())
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, organization_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("kind", "state"):
+        self.fields["organization"].choices = [("", _("All in my scope"))] + [
+            (str(pk), "\u3000" * indent + name) for pk, name, indent in organization_choices]
+        for name in ("organization", "kind", "state"):
             self.fields[name].widget.attrs["class"] = "form-select"
         self.is_valid()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import segno
 from django.contrib import messages
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fengling.core.scoping import scope_of
+from fengling.members.selectors import member_filter_organizations
 from fengling.organizations.selectors import access_organization, organization_roots
 
 from . import rules
@@ -98,7 +100,10 @@ def index(request):
     """An organization's meetings (its whole subtree), filtered by kind, state and period."""
     _staff_only(request.user)
     organization = _organization(request, required=False)
-    form = MeetingFilterForm(request.GET)
+    form = MeetingFilterForm(request.GET, organization_choices=member_filter_organizations(
+        request.user, selected=organization))
+    # Without a filter the page is about the top of the user's scope (its buttons too).
+    here = organization or organization_roots(request.user).first()
     filters = MeetingFilters(organization=organization, kind=form.value("kind") or "",
                              state=form.value("state") or "", start=form.value("start"),
                              end=form.value("end"))
@@ -109,10 +114,9 @@ def index(request):
         if request.GET.get(key, "").strip():
             query[key] = request.GET[key].strip()
     return render(request, "meetings/list.html", {
-        "form": form, "page": page, "query": query, "organization": organization,
-        "can_create": organization is not None and can_write(request.user, organization),
-        "holds_party_days": organization is not None
-        and organization.kind in rules.PARTY_DAY_ORG_KINDS,
+        "form": form, "page": page, "query": query, "organization": here,
+        "can_create": here is not None and can_write(request.user, here),
+        "holds_party_days": here is not None and here.kind in rules.PARTY_DAY_ORG_KINDS,
     })
 
 
@@ -268,8 +272,11 @@ def qr_code(request, pk):
     """The sign-in QR code as SVG, for those who run the meeting (segno, made here)."""
     meeting = access_meeting(request.user, pk, write=True)
     url = request.build_absolute_uri(reverse("meetings:signin", args=[meeting.signin_token]))
-    svg = segno.make(url, error="m").svg_inline(scale=6, title=_("Sign-in QR code"))
-    return HttpResponse(svg, content_type="image/svg+xml")
+    buffer = io.BytesIO()
+    # A standalone SVG document (with its namespace), so an <img> can show it; white border.
+    segno.make(url, error="m").save(buffer, kind="svg", scale=6, border=2,
+                                    title=_("Sign-in QR code"), light="#fff")
+    return HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
 
 
 @login_required
