@@ -170,3 +170,26 @@ def test_meeting_days_are_local_dates(client, cast):
     assert [i["id"] for i in r.json()["items"]] == [m.pk]  # 2025-12-31 16:30 UTC
     r = call(client, cast.branch_secretary, "get", BASE, start="2025-12-31", end="2025-12-31")
     assert r.json()["items"] == []
+
+
+def test_patch_host_outside_scope_is_404_and_changes_nothing(client, cast, meeting):
+    url = f"{BASE}/{meeting.pk}"
+    r = call(client, cast.branch_secretary, "patch", url, {"host": cast.member_b.pk})
+    assert r.status_code == 404
+    r = call(client, cast.branch_secretary, "patch", url,
+             {"host": cast.member_a.pk, "minutes": "记录"})
+    assert r.status_code == 200 and r.json()["host"]["name"] == "张三"
+    assert r.json()["minutes"] == "记录"
+
+
+def test_attendance_set_refuses_leave_without_reason(client, cast, meeting):
+    url = f"{BASE}/{meeting.pk}/attendance"
+    r = call(client, cast.branch_secretary, "post", url,
+             {"items": [{"member": cast.member_a.pk, "status": "leave"}]})
+    assert r.status_code == 422
+    r = call(client, cast.branch_secretary, "post", url,
+             {"items": [{"member": cast.member_a.pk, "status": "leave", "reason": "出差"}]})
+    assert r.json() == {"changed": 1}
+    rows = call(client, cast.auditor, "get", url).json()
+    assert {(a["member"]["name"], a["status"]) for a in rows} == {("张三", "leave"),
+                                                                  ("李四", "expected")}

@@ -271,3 +271,31 @@ def test_meeting_page_query_count_does_not_grow_with_attendance(client, cast, me
     with django_assert_num_queries(11):
         response = client.get(url)
     assert len(response.context["attendance"]) == 12
+
+
+def test_edit_form_saves_minutes_and_refuses_a_bad_time(client, cast, meeting):
+    url = reverse("meetings:edit", args=[meeting.pk])
+    data = {"kind": meeting.kind, "topic": "学习会", "starts_at": "2026-03-10T09:00",
+            "ends_at": "2026-03-10T11:00", "place": "党群服务中心",
+            "minutes": "会议记录正文", "resolutions": "决议一", "host": cast.member_a.pk}
+    response = page(client, cast.branch_secretary, url, "post", data)
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert (meeting.minutes, meeting.resolutions, meeting.host) == ("会议记录正文", "决议一",
+                                                                    cast.member_a)
+    data["ends_at"] = "2026-03-10T08:00"
+    response = page(client, cast.branch_secretary, url, "post", data)
+    assert response.status_code == 200 and response.context["form"].errors["ends_at"]
+    meeting.refresh_from_db()
+    assert meeting.ends_at == at(2026, 3, 10, 11)
+    # The host must be a member of the organization (the form offers no one else).
+    data.update(ends_at="2026-03-10T11:00", host=cast.member_b.pk)
+    response = page(client, cast.branch_secretary, url, "post", data)
+    assert response.status_code == 200 and response.context["form"].errors["host"]
+
+
+def test_cancelled_meeting_cannot_be_edited(cast, meeting):
+    services.meeting_transition(cast.branch_secretary, meeting, "cancelled", reason="台风")
+    meeting.refresh_from_db()
+    with pytest.raises(services.ValidationError):
+        services.meeting_update(cast.branch_secretary, meeting, topic="新")
