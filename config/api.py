@@ -9,9 +9,11 @@ from ninja import Swagger
 
 from fengling.accounts.api import BearerToken
 from fengling.accounts.api import router as accounts_router
+from fengling.birthdays.api import router as birthdays_router
 from fengling.core.api import FenglingAPI, SessionWithCsrf
 from fengling.meetings.api import router as meetings_router
 from fengling.members.api import router as members_router
+from fengling.notifications.api import router as notifications_router
 from fengling.organizations.api import router as organizations_router
 
 api = FenglingAPI(
@@ -26,3 +28,5 @@ api.add_router("/auth", accounts_router)
 api.add_router("/organizations", organizations_router)
 api.add_router("/members", members_router)
 api.add_router("/meetings", meetings_router)
+api.add_router("/notifications", notifications_router)
+api.add_router("/birthdays", birthdays_router)

@@ -1,7 +1,8 @@
-"""The unread badge of the navigation bar.
+"""`notifications_unread`: the user's unread count, for templates that show it.
 
-The count is lazy: it costs one indexed query, only on pages whose template shows it, and
-at most once per request (cached on the request).
+The count is lazy: it costs one indexed query, only on pages whose template uses it, and at
+most once per request (cached on the request). The navbar does not use it while rendering:
+its badge is filled by HTMX from `notifications:badge`, so that no page's query count moves.
 """
 
 from django.utils.functional import SimpleLazyObject

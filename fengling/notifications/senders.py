@@ -22,7 +22,10 @@ from typing import Protocol
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.utils import translation
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from . import conf
 
@@ -130,11 +133,17 @@ class ExternalSender:
     service = ""
 
     def deliver(self, address: str, subject: str, text: str) -> str:
-        raise NotConfigured(
-            f"No {self.service} sender is configured: subclass "
-            f"{type(self).__module__}.{type(self).__name__}, implement deliver() and name "
-            f"it in settings.NOTIFY_SENDERS['{self.channel}']."
-        )
+        # Stored as the delivery's last error and shown to administrators: in the
+        # notification language, naming the class to subclass.
+        with translation.override(conf.language()):
+            raise NotConfigured(
+                _("No %(service)s sender is configured: subclass %(cls)s, implement deliver() "
+                  "and name it in settings.NOTIFY_SENDERS['%(channel)s'].") % {
+                    "service": self.service,
+                    "cls": f"{type(self).__module__}.{type(self).__name__}",
+                    "channel": self.channel,
+                }
+            )
 
     def send(self, delivery) -> SendResult:
         subject, text = compose(delivery)
@@ -145,7 +154,7 @@ class SmsSender(ExternalSender):
     """SMS (短信) through a provider's gateway. A stub until a subclass implements deliver."""
 
     channel = "sms"
-    service = "SMS"
+    service = _lazy("SMS")
 
 
 class WeChatSender(ExternalSender):
@@ -153,7 +162,7 @@ class WeChatSender(ExternalSender):
     WeChat Work can map to a user id. A stub until a subclass implements deliver."""
 
     channel = "wechat"
-    service = "WeChat"
+    service = _lazy("WeChat")
 
 
 @cache

@@ -20,6 +20,8 @@ from django.db import IntegrityError, close_old_connections, connection, models,
 from django.http import Http404
 from django.utils import timezone, translation
 
+from fengling.core.audit import audit_log
+
 from . import conf
 from .models import Channel, Delivery, DeliveryStatus, Kind, Notification
 from .senders import NotConfigured, sender_for
@@ -66,9 +68,23 @@ def _moment(value: dt.datetime | dt.date | None, now: dt.datetime) -> dt.datetim
 
 
 def _user_ids(recipients) -> list[int]:
+    """User ids from users, ids or a User QuerySet. Anything else (members!) is refused:
+    a member's id is not their account's."""
+    from fengling.accounts.models import User
+
     if isinstance(recipients, models.QuerySet):
+        if recipients.model is not User:
+            raise TypeError("notify() takes users; use notify_members() for members.")
         return list(recipients.values_list("pk", flat=True))
-    return [r if isinstance(r, int) else r.pk for r in recipients]
+    ids = []
+    for r in recipients:
+        if isinstance(r, int):
+            ids.append(r)
+        elif isinstance(r, User):
+            ids.append(r.pk)
+        else:
+            raise TypeError("notify() takes users; use notify_members() for members.")
+    return ids
 
 
 def _addresses(channel: str, email: str, phone: str) -> str:
@@ -188,6 +204,19 @@ def _write(messages: list[Message]) -> int:
     if deliveries:
         Delivery.objects.bulk_create(deliveries, batch_size=500)
     return len(rows)
+
+
+def cancel_scheduled(dedupe_key: str) -> int:
+    """Withdraw the notifications with `dedupe_key` that are not shown yet (a reminder for a
+    meeting that was cancelled), with their queued deliveries. Those already shown stay.
+    Returns how many were withdrawn."""
+    with transaction.atomic():
+        ids = list(Notification.objects.filter(dedupe_key=dedupe_key,
+                                               visible_from__gt=timezone.now())
+                   .values_list("pk", flat=True))
+        Delivery.objects.filter(notification_id__in=ids).delete()
+        Notification.objects.filter(pk__in=ids).delete()
+    return len(ids)
 
 
 # --- Read state -----------------------------------------------------------------------------
@@ -329,6 +358,21 @@ def _fail(token: str, delivery: Delivery, error: str, *, retry: bool,
             status=DeliveryStatus.FAILED, last_error=error
         )
         result.failed += 1
+
+
+def retry_failed(actor) -> int:
+    """Put every failed delivery back in the queue, with fresh attempts (audited)."""
+    with transaction.atomic():
+        ids = list(Delivery.objects.filter(status=DeliveryStatus.FAILED)
+                   .values_list("pk", flat=True))
+        if not ids:
+            return 0
+        Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.FAILED).update(
+            status=DeliveryStatus.PENDING, attempts=0, claim="", due_at=timezone.now()
+        )
+        audit_log(actor, "notification.retry_failed", actor,
+                  {"deliveries": len(ids), "ids": ids[:200]})
+    return len(ids)
 
 
 def start_background_drain() -> threading.Thread:

@@ -97,7 +97,8 @@ def test_not_configured_channel_fails_at_once_with_the_reason(cast, settings):
     assert (result.sent, result.failed) == (0, 1)
     delivery = Delivery.objects.get()
     assert delivery.status == DeliveryStatus.FAILED
-    assert "No SMS sender is configured" in delivery.last_error
+    # In the notification language (zh-Hans), naming what to configure.
+    assert "短信" in delivery.last_error and "NOTIFY_SENDERS['sms']" in delivery.last_error
     assert drain_outbox().total == 0
 
 

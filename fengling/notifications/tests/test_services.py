@@ -138,3 +138,24 @@ def test_drain_on_commit_starts_a_background_drain(cast, settings, monkeypatch,
     with django_capture_on_commit_callbacks(execute=True):
         notify([cast.auditor], **_kw())
     assert started == [1]
+
+
+def test_cancel_scheduled_withdraws_only_what_is_not_shown_yet(cast, settings):
+    cast.member.email = "zhangsan@example.org"
+    cast.member.save()
+    notify([cast.member], **_kw(dedupe_key="meeting:1:reminder",
+                                send_at=timezone.now() + dt.timedelta(days=1)))
+    notify([cast.auditor], **_kw(dedupe_key="meeting:1:reminder"))  # already shown
+    assert Delivery.objects.count() == 1
+    assert services.cancel_scheduled("meeting:1:reminder") == 1
+    assert list(Notification.objects.values_list("recipient__username", flat=True)) == [
+        "auditor"]
+    assert not Delivery.objects.exists()
+
+
+def test_members_passed_to_notify_are_refused(cast):
+    with pytest.raises(TypeError, match="notify_members"):
+        notify([cast.member_a], **_kw())
+    with pytest.raises(TypeError, match="notify_members"):
+        notify(Member.objects.all(), **_kw())
+    assert not Notification.objects.exists()

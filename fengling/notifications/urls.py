@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "notifications"
+
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("badge/", views.badge, name="badge"),
+    path("outbox/", views.outbox, name="outbox"),
+    path("outbox/retry/", views.outbox_retry, name="outbox_retry"),
+    path("read-all/", views.read_all, name="read_all"),
+    path("<int:pk>/read/", views.read, name="read"),
+    path("<int:pk>/open/", views.open_notification, name="open"),
+]
