@@ -110,15 +110,6 @@ def test_openapi_lists_every_path_with_error_responses(client):
         "/api/v1/organizations/{organization_id}",
         "/api/v1/members",
         "/api/v1/members/{member_id}",
-        "/api/v1/meetings",
-        "/api/v1/meetings/{meeting_id}",
-        "/api/v1/meetings/{meeting_id}/state",
-        "/api/v1/meetings/{meeting_id}/attendance",
-        "/api/v1/meetings/signin",
-        "/api/v1/meetings/reports/compliance",
-        "/api/v1/meetings/party-day/themes",
-        "/api/v1/meetings/party-day/templates",
-        "/api/v1/meetings/party-day",
     }
     assert set(paths["/api/v1/members"]) == {"get", "post"}
     assert set(paths["/api/v1/members/{member_id}"]) == {"get", "patch"}
