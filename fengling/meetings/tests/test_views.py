@@ -141,7 +141,8 @@ def test_meeting_page_shows_attendance_and_qr_for_those_who_run_it(client, cast,
     html = page(client, cast.auditor, url).content.decode()
     assert "张三" in html and meeting.signin_token not in html
     svg = page(client, cast.branch_secretary, reverse("meetings:qr", args=[meeting.pk]))
-    assert svg["Content-Type"] == "image/svg+xml" and b'xmlns="http://www.w3.org/2000/svg"' in svg.content
+    assert svg["Content-Type"] == "image/svg+xml"
+    assert b'xmlns="http://www.w3.org/2000/svg"' in svg.content
 
 
 def test_attendance_form_records_and_refuses_leave_without_reason(client, cast, meeting):
