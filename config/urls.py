@@ -10,6 +10,7 @@ urlpatterns = [
     path("organizations/", include("fengling.organizations.urls")),
     path("members/", include("fengling.members.urls")),
     path("development/", include("fengling.development.urls")),
+    path("meetings/", include("fengling.meetings.urls")),
     path("notifications/", include("fengling.notifications.urls")),
     path("birthdays/", include("fengling.birthdays.urls")),
     path("", include("fengling.reports.urls")),

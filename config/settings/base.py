@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "fengling.accounts",
     "fengling.members",
     "fengling.development",
+    "fengling.meetings",
     "fengling.reports",
     "fengling.demo",
     "fengling.bench",
