@@ -195,3 +195,40 @@ LOGGING = {
 API_TOKEN_TTL = timedelta(days=env.int("FENGLING_API_TOKEN_DAYS", default=7))
 # Password shown for demo accounts when FENGLING_DEMO_PASSWORD is not set.
 DEMO_PASSWORD = env.str("FENGLING_DEMO_PASSWORD", default="Fengling-demo-2026")
+
+# --- Personal data and the change history (docs/privacy.md) ---------------------------------
+
+# Reverse proxies whose X-Forwarded-For is believed (core.net.client_ip); empty: REMOTE_ADDR.
+TRUSTED_PROXIES = env.list("FENGLING_TRUSTED_PROXIES", default=[])
+
+# django-auditlog keeps who changed which field of every model, old → new. It is installed
+# before core, whose ready() then tightens what it records (core.audit_trail).
+INSTALLED_APPS.insert(INSTALLED_APPS.index("fengling.core"), "auditlog")
+# After authentication: the actor and the client address of every change.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "fengling.core.middleware.AuditTrailMiddleware",
+)
+# Every model, so models added later are tracked without a line here; these are not:
+# the logs themselves, sessions, login attempts, permissions, content types, API tokens
+# (hashes; `last_used_at` changes on every call). A model can also say `audit_trail = False`.
+AUDITLOG_INCLUDE_ALL_MODELS = True
+AUDITLOG_EXCLUDE_TRACKING_MODELS = (
+    "core.AuditEntry",
+    "sessions",
+    "axes",
+    "auth.Permission",
+    "contenttypes",
+    "accounts.ApiToken",
+)
+# Never written to the history, on any model. Fields named *_cipher are excluded and *_digest
+# are hidden too, whatever the model (core.audit_trail); the masked ID number is kept.
+AUDITLOG_EXCLUDE_TRACKING_FIELDS = (
+    "password", "last_login", "session_data", "digest", "id_number_cipher",
+    "updated_at", "name_pinyin", "name_initials",
+)
+# Recorded as changed, never with a value: the keyed hash of the ID number.
+AUDITLOG_MASK_TRACKING_FIELDS = ("id_number_digest",)
+AUDITLOG_MASK_CALLABLE = "fengling.core.audit_trail.hidden"
+AUDITLOG_STORE_JSON_CHANGES = True
+AUDITLOG_DISABLE_ON_RAW_SAVE = True
