@@ -21,8 +21,8 @@ from fengling.core.scoping import scope_of
 from fengling.organizations.kinds import MEMBER_HOME_KINDS
 from fengling.organizations.selectors import access_organization
 
+from .exports import export_refused, member_export
 from .exports import import_template as exports_import_template
-from .exports import member_export
 from .forms import MemberFilterForm, MemberForm
 from .privacy import REVEALABLE, access_member_history, access_member_to_reveal, member_reveal
 from .selectors import (
@@ -70,6 +70,7 @@ def index(request):
         "organization": organization,
         "can_create": scope.can_write,
         "can_export": scope.everything or bool(scope.read_paths),
+        "can_export_unmasked": scope.can_reveal,
         "create_in": organization if organization is not None
         and organization.kind in MEMBER_HOME_KINDS
         and scope.covers_path(organization.path, write=True) else None,
@@ -110,15 +111,27 @@ def _xlsx_response(workbook) -> FileResponse:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def export(request):
     """The filtered list as .xlsx, masked. Staff with an organization scope only: a member
-    (whose scope is their own record) has no roster to export."""
+    (whose scope is their own record) has no roster to export.
+
+    POST `unmasked=1` (a form with CSRF: it reveals personal data) exports full ID and
+    phone numbers, for those who may reveal them; it is audit-logged with the filters and
+    the row count. Others get 403 saying so."""
     scope = scope_of(request.user)
     if not (scope.everything or scope.read_paths):
         raise PermissionDenied
+    unmasked = request.method == "POST" and request.POST.get("unmasked") == "1"
+    if request.method == "POST" and not unmasked:
+        return HttpResponseBadRequest(_("Choose what to export."))
+    if unmasked and not scope.can_reveal:
+        raise export_refused()
     _organization, _form, filters = _filters(request)
-    return _xlsx_response(member_export(request.user, filters))
+    return _xlsx_response(member_export(
+        request.user, filters, unmasked=unmasked, ip_address=client_ip(request),
+        user_agent=user_agent(request),
+    ))
 
 
 @login_required
