@@ -225,7 +225,7 @@ AUDITLOG_EXCLUDE_TRACKING_MODELS = (
 # are hidden too, whatever the model (core.audit_trail); the masked ID number is kept.
 AUDITLOG_EXCLUDE_TRACKING_FIELDS = (
     "password", "last_login", "session_data", "digest", "id_number_cipher",
-    "updated_at", "name_pinyin", "name_initials",
+    "created_at", "updated_at", "name_pinyin", "name_initials",
 )
 # Recorded as changed, never with a value: the keyed hash of the ID number.
 AUDITLOG_MASK_TRACKING_FIELDS = ("id_number_digest",)

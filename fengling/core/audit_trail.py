@@ -37,6 +37,8 @@ from .models import AuditEntry
 HIDDEN = "***"
 PAGE_SIZE = 25
 TREE_FIELDS = ("path", "depth", "numchild")
+# Recorded, but shown masked in the history, as everywhere else (reveal is a separate action).
+MASKED_ON_DISPLAY = frozenset({"phone", "mobile", "mobile_phone"})
 _CHANGE, _ACTION = 1, 2
 
 
@@ -123,14 +125,14 @@ def _entries_keys(obj):
     changes = (
         LogEntry.objects.filter(content_type=content_type, object_id=obj.pk)
         .annotate(kind=models.Value(_CHANGE, output_field=models.IntegerField()))
-        .values_list("pk", "timestamp", "kind")
+        .order_by().values_list("pk", "timestamp", "kind")
     )
     actions = (
         AuditEntry.objects.filter(content_type=content_type, object_id=str(obj.pk))
         .exclude(models.Q(action__in=MIRRORED_ACTIONS)
                  & ~models.Q(data__changes__has_key="roles"))
         .annotate(kind=models.Value(_ACTION, output_field=models.IntegerField()))
-        .values_list("pk", "created_at", "kind")
+        .order_by().values_list("pk", "created_at", "kind")
     )
     return changes.union(actions, all=True).order_by("-timestamp", "-kind", "-pk")
 
@@ -200,11 +202,24 @@ def _related_names(model, entries) -> dict[tuple[type, str], str]:
     return names
 
 
+def mask_contact(value: str) -> str:
+    """`13812345678` → `138****5678`, as phone numbers are masked everywhere by default
+    (the same rule as `members.masking.mask_phone`, which core cannot import)."""
+    value = value.strip()
+    if len(value) >= 11:
+        return f"{value[:3]}{'*' * (len(value) - 7)}{value[-4:]}"
+    if len(value) > 4:
+        return f"{'*' * (len(value) - 2)}{value[-2:]}"
+    return "*" * len(value)
+
+
 def _display(f, value, names) -> str:
     if value is None or value == "" or value == "None":
         return "—"
     if f is None:
         return str(value)
+    if f.name in MASKED_ON_DISPLAY:
+        return mask_contact(str(value))
     if f.choices:
         return str(dict(f.flatchoices).get(value, value))
     if f.many_to_one:
@@ -235,6 +250,9 @@ def _change_row(model, entry, names) -> HistoryRow:
     changes = []
     raw = entry.changes or {}
     for name, values in raw.items():
+        f = _field(model, name)
+        if f is None or not (f.concrete or f.many_to_many) or f.primary_key:
+            continue  # the id, and reverse relations django-auditlog lists on creation
         label = _label(model, name)
         if isinstance(values, dict) and values.get("type") == "m2m":
             objects = ", ".join(str(o) for o in values.get("objects", []))
@@ -250,7 +268,6 @@ def _change_row(model, entry, names) -> HistoryRow:
                 continue  # the masked form already says what changed
             changes.append(FieldChange(label, hidden=True))
             continue
-        f = _field(model, name)
         changes.append(FieldChange(label, _display(f, old, names), _display(f, new, names)))
     changes.sort(key=lambda c: _order(model, c.label))
     return HistoryRow(at=entry.timestamp, actor=entry.actor, ip_address=entry.remote_addr,
