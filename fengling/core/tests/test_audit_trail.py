@@ -10,11 +10,11 @@ from django.apps import apps
 from django.urls import reverse
 
 from fengling.accounts.services import api_token_issue
+from fengling.core.lib import idcard
 from fengling.core.models import AuditEntry
 from fengling.core.roles import Role
 from fengling.members.models import Education, Member
 from fengling.members.services import member_update
-from fengling.core.lib import idcard
 from fengling.testing.factories import MemberFactory, make_user
 
 pytestmark = pytest.mark.django_db

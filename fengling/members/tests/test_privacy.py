@@ -162,7 +162,7 @@ def test_the_page_shows_nothing_in_clear_until_a_reveal(client, cast):
     assert cast.member_a.reveal_id_number() not in html
     assert cast.member_a.phone not in html
     assert cast.member_a.id_number_masked in html
-    assert 'hx-post="%s"' % reverse("members:reveal", args=[cast.member_a.pk]) in html
+    assert 'hx-post="{}"'.format(reverse("members:reveal", args=[cast.member_a.pk])) in html
     assert 'name="field" value="id_number"' in html and 'name="field" value="phone"' in html
     assert not AuditEntry.objects.filter(action="member.reveal").exists()
 
