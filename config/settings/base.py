@@ -231,4 +231,6 @@ AUDITLOG_EXCLUDE_TRACKING_FIELDS = (
 AUDITLOG_MASK_TRACKING_FIELDS = ("id_number_digest",)
 AUDITLOG_MASK_CALLABLE = "fengling.core.audit_trail.hidden"
 AUDITLOG_STORE_JSON_CHANGES = True
+# No correlation id from a request header: it would be the client's to write, unchecked.
+AUDITLOG_CID_HEADER = None
 AUDITLOG_DISABLE_ON_RAW_SAVE = True

@@ -288,3 +288,41 @@ def test_members_created_in_bulk_add_no_history_rows(cast):
     Member.objects.bulk_create([MemberFactory.build(organization=cast.branch_a,
                                                     birth_date=dt.date(1981, 1, 1))])
     assert LogEntry.objects.count() == before
+
+
+def test_organization_history_shows_field_changes_and_moves(client, cast):
+    from auditlog.context import set_actor
+
+    from fengling.organizations.services import organization_move
+
+    org = cast.branch_a3
+    with set_actor(cast.district_admin, remote_addr="10.5.5.5"):
+        org.address = "海曙区五江口路1号"
+        org.save()
+    organization_move(cast.district_admin, org, cast.community_a)
+    client.force_login(cast.street_admin)
+    html = client.get(reverse("organizations:history", args=[org.pk])).content.decode()
+    assert "地址" in html and "海曙区五江口路1号" in html and "10.5.5.5" in html
+    assert "调整了党组织隶属关系" in html
+    assert "district_admin" in html
+    # Tree bookkeeping (materialized path) is not history.
+    assert org.path not in html
+
+
+def test_functional_organization_changes_are_listed(client, cast):
+    from fengling.organizations.kinds import FunctionalType, OrgKind
+    from fengling.testing.factories import make_org
+
+    room = make_org(cast.community_a, "公益室", OrgKind.FUNCTIONAL,
+                    functional_type=FunctionalType.PUBLIC_WELFARE)
+    member_update(cast.district_admin, cast.member_a, functional_organizations=[room])
+    html = member_history(client, cast.district_admin, cast.member_a).content.decode()
+    assert "功能型党组织" in html and "公益室" in html
+
+
+def test_a_correlation_id_header_is_not_written(client, cast):
+    client.patch(f"/api/v1/members/{cast.member_a.pk}", {"work_unit": "x"},
+                 content_type="application/json",
+                 headers={**bearer(cast.district_admin), "X-Correlation-ID": "z" * 400})
+    entry = LogEntry.objects.get_for_object(cast.member_a).latest()
+    assert entry.cid is None
