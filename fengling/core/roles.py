@@ -2,7 +2,8 @@
 
 A role is always held at an organization; its scope is that organization's subtree, except
 for the member role, whose scope is the member's own record. The table below is the only
-place that says which roles may write.
+place that says which roles may write, reveal full personal data (PIPL) and read change
+histories (docs/privacy.md).
 """
 
 from dataclasses import dataclass
