@@ -222,3 +222,41 @@ NOTIFY_MAX_ATTEMPTS = 5
 # Links in outbound messages are made absolute with this address.
 NOTIFY_SITE_URL = env.str("FENGLING_SITE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env.str("FENGLING_FROM_EMAIL", default="fengling@localhost")
+# --- Personal data and the change history (docs/privacy.md) ---------------------------------
+
+# Reverse proxies whose X-Forwarded-For is believed (core.net.client_ip); empty: REMOTE_ADDR.
+TRUSTED_PROXIES = env.list("FENGLING_TRUSTED_PROXIES", default=[])
+
+# django-auditlog keeps who changed which field of every model, old → new. It is installed
+# before core, whose ready() then tightens what it records (core.audit_trail).
+INSTALLED_APPS.insert(INSTALLED_APPS.index("fengling.core"), "auditlog")
+# After authentication: the actor and the client address of every change.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "fengling.core.middleware.AuditTrailMiddleware",
+)
+# Every model, so models added later are tracked without a line here; these are not:
+# the logs themselves, sessions, login attempts, permissions, content types, API tokens
+# (hashes; `last_used_at` changes on every call). A model can also say `audit_trail = False`.
+AUDITLOG_INCLUDE_ALL_MODELS = True
+AUDITLOG_EXCLUDE_TRACKING_MODELS = (
+    "core.AuditEntry",
+    "sessions",
+    "axes",
+    "auth.Permission",
+    "contenttypes",
+    "accounts.ApiToken",
+)
+# Never written to the history, on any model. Fields named *_cipher are excluded and *_digest
+# are hidden too, whatever the model (core.audit_trail); the masked ID number is kept.
+AUDITLOG_EXCLUDE_TRACKING_FIELDS = (
+    "password", "last_login", "session_data", "digest", "id_number_cipher",
+    "created_at", "updated_at", "name_pinyin", "name_initials",
+)
+# Recorded as changed, never with a value: the keyed hash of the ID number.
+AUDITLOG_MASK_TRACKING_FIELDS = ("id_number_digest",)
+AUDITLOG_MASK_CALLABLE = "fengling.core.audit_trail.hidden"
+AUDITLOG_STORE_JSON_CHANGES = True
+# No correlation id from a request header: it would be the client's to write, unchecked.
+AUDITLOG_CID_HEADER = None
+AUDITLOG_DISABLE_ON_RAW_SAVE = True

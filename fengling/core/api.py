@@ -159,8 +159,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(PermissionDenied)
     def forbidden(request, exc):
+        # A refusal that says why (e.g. revealing personal data) keeps its own message.
         return _error(
-            api, request, 403, Code.FORBIDDEN, _("You may read this but not change it.")
+            api, request, 403, Code.FORBIDDEN,
+            str(exc) or _("You may read this but not change it."),
         )
 
     @api.exception_handler(AuthenticationError)

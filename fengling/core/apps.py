@@ -6,3 +6,9 @@ class CoreConfig(AppConfig):
     name = "fengling.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self):
+        # django-auditlog (installed before core) has registered every model by now.
+        from .audit_trail import tighten_registry
+
+        tighten_registry()

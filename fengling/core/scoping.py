@@ -29,12 +29,36 @@ class Scope:
     write_paths: tuple[str, ...] = ()
     member_ids: frozenset[int] = field(default_factory=frozenset)
     roles: tuple[str, ...] = ()
+    # Where full personal values may be revealed and change histories read (roles.RoleRule);
+    # `own_*`: on the user's own member record.
+    reveal_paths: tuple[str, ...] = ()
+    history_paths: tuple[str, ...] = ()
+    own_reveal: bool = False
+    own_history: bool = False
 
     def paths(self, write: bool) -> tuple[str, ...]:
         return self.write_paths if write else self.read_paths
 
     def covers_path(self, path: str, write: bool = False) -> bool:
         return self.everything or any(path.startswith(p) for p in self.paths(write))
+
+    def may_reveal(self, path: str, member_id: int | None = None) -> bool:
+        """May the user reveal full personal values of a record at `path` (of member
+        `member_id`)? Check that the record is in scope first (404 before 403)."""
+        return (self.everything or any(path.startswith(p) for p in self.reveal_paths)
+                or (self.own_reveal and member_id is not None and member_id in self.member_ids))
+
+    def may_read_history(self, path: str, member_id: int | None = None) -> bool:
+        """May the user read the change history of a record at `path` (of member
+        `member_id`)?"""
+        return (self.everything or any(path.startswith(p) for p in self.history_paths)
+                or (self.own_history and member_id is not None
+                    and member_id in self.member_ids))
+
+    @property
+    def can_reveal(self) -> bool:
+        """May reveal anywhere beyond their own record (offers unmasked exports)."""
+        return self.everything or bool(self.reveal_paths)
 
     @property
     def can_write(self) -> bool:
@@ -72,6 +96,9 @@ def scope_of(user) -> Scope:
     else:
         read: set[str] = set()
         write: set[str] = set()
+        reveal: set[str] = set()
+        history: set[str] = set()
+        own_reveal = own_history = False
         member_ids: set[int] = set()
         roles: list[str] = []
         assignments = user.role_assignments.active().values_list(
@@ -84,13 +111,23 @@ def scope_of(user) -> Scope:
                 read.add(path)
                 if rule.write:
                     write.add(path)
+                if rule.reveal:
+                    reveal.add(path)
+                if rule.history:
+                    history.add(path)
             elif user.member_id:
                 member_ids.add(user.member_id)
+                own_reveal = own_reveal or rule.reveal
+                own_history = own_history or rule.history
         scope = Scope(
             read_paths=_minimal_prefixes(read),
             write_paths=_minimal_prefixes(write),
             member_ids=frozenset(member_ids),
             roles=tuple(dict.fromkeys(roles)),
+            reveal_paths=_minimal_prefixes(reveal),
+            history_paths=_minimal_prefixes(history),
+            own_reveal=own_reveal,
+            own_history=own_history,
         )
     setattr(user, _CACHE_ATTR, scope)
     return scope

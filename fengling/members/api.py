@@ -5,11 +5,22 @@ from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from fengling.core.api import Pagination, error_responses
+from fengling.core.audit_trail import RecordHistory
+from fengling.core.history_schemas import HistoryEntryOut
+from fengling.core.net import client_ip, user_agent
 from fengling.organizations.selectors import access_organization
 
 from .masking import mask_phone
 from .models import Education, Gender, Membership, MemberStatus, Occupation
-from .schemas import MemberCreateIn, MemberDetailOut, MemberOut, MemberUpdateIn
+from .privacy import access_member_history, access_member_to_reveal, member_reveal
+from .schemas import (
+    MemberCreateIn,
+    MemberDetailOut,
+    MemberOut,
+    MemberRevealIn,
+    MemberRevealOut,
+    MemberUpdateIn,
+)
 from .selectors import MemberFilters, access_member, member_list, member_profile
 from .services import member_create, member_update
 
@@ -94,3 +105,35 @@ def member_change(request: HttpRequest, member_id: int, payload: MemberUpdateIn)
             request.auth, data["organization"], write=True
         )
     return member_update(request.auth, member, **data)
+
+
+@router.post(
+    "/{member_id}/reveal",
+    response={200: MemberRevealOut, **error_responses(401, 403, 404, 422)},
+    summary="Reveal a member's full ID and phone numbers",
+)
+def member_reveal_values(request: HttpRequest, member_id: int,
+                         payload: MemberRevealIn | None = None):
+    """The full values of `fields` (both by default). Allowed to the secretaries and
+    administrators of the member's organizations, and to the member themself; every call
+    is recorded in the audit log (who, whose, which fields, when, from which address).
+    404 if the member is outside your scope, 403 if your role may not reveal."""
+    member = access_member_to_reveal(request.auth, member_id)
+    fields = payload.fields if payload is not None and payload.fields else ["id_number",
+                                                                            "phone"]
+    values = member_reveal(request.auth, member, fields, ip_address=client_ip(request),
+                           user_agent=user_agent(request))
+    return {"id": member.pk, **values}
+
+
+@router.get(
+    "/{member_id}/history",
+    response={200: list[HistoryEntryOut], **error_responses(401, 403, 404, 422)},
+    summary="A member's change history",
+)
+@paginate(Pagination)
+def member_history(request: HttpRequest, member_id: int):
+    """Who changed what (field: old → new) and when, merged with reveals and other actions
+    on the record, newest first. For secretaries, administrators and auditors in scope;
+    a member, their own record only."""
+    return RecordHistory(access_member_history(request.auth, member_id))

@@ -2,7 +2,8 @@
 
 Exports stream rows from the scoped selector (`member_list`) into openpyxl's write-only
 workbook, so memory and the number of queries do not grow with the rows. Phone and ID numbers
-are always masked here (PIPL); an unmasked export needs the reveal permission (later step).
+are masked (PIPL) unless the user may reveal them and asks for an unmasked export, which is
+audit-logged with the filters and the row count (docs/privacy.md).
 Headers and choice labels follow the active language.
 """
 
@@ -10,8 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.text import capfirst
@@ -19,7 +22,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fengling.core.audit import audit_log
-from fengling.core.lib import idcard
+from fengling.core.lib import crypto, idcard
+from fengling.core.scoping import path_q, scope_of
 from fengling.organizations.selectors import organization_roots
 
 from .imports import COLUMN_BY_KEY, COLUMNS
@@ -28,6 +32,8 @@ from .models import Education, Gender, Member, Membership, MemberStatus, Occupat
 from .selectors import MemberFilters, member_home_choices, member_list
 
 CHUNK = 2000
+# Anything shaped like an ID number (15 or 18 characters): masked before it is logged.
+ID_LIKE = re.compile(r"\d{17}[\dXx]|\d{15}")
 DATE_FORMAT = "yyyy-mm-dd"
 
 
@@ -95,8 +101,11 @@ def _save(book) -> bytes:
 
 
 def filters_as_data(filters: MemberFilters) -> dict:
-    """The filters in a form an audit entry can keep."""
+    """The filters in a form an audit entry can keep: an ID number typed into the search
+    box is kept masked, never in clear."""
     data = {k: v for k, v in vars(filters).items() if v and k != "organization"}
+    if data.get("search"):
+        data["search"] = ID_LIKE.sub(lambda m: idcard.mask(m.group(0)), data["search"])
     if filters.organization is not None:
         data["organization"] = filters.organization.pk
     return data
@@ -107,12 +116,26 @@ def _audit_subject(user):
     return root if root is not None else user
 
 
-def member_workbook(user, filters: MemberFilters | None = None) -> tuple[bytes, int]:
+def export_refused() -> PermissionDenied:
+    return PermissionDenied(
+        _("Your role may not export full ID or phone numbers. Download the masked list.")
+    )
+
+
+def member_workbook(user, filters: MemberFilters | None = None, *,
+                    unmasked: bool = False) -> tuple[bytes, int]:
     """The members `user` may see under `filters` as .xlsx bytes, masked; and the row count.
+
+    `unmasked`: full ID and phone numbers, only of the members whose data `user` may reveal
+    (`Scope.reveal_paths`: a reader elsewhere gets those rows left out). The caller checks
+    the permission and writes the audit entry (`member_export`).
 
     A fixed number of queries whatever the number of rows.
     """
     columns = _member_columns()
+    if unmasked:
+        columns = [(h, "id_number_cipher" if f == "id_number_masked" else f)
+                   for h, f in columns]
     fields = [f for _h, f in columns]
     labels = {
         "gender": _labels(Gender), "education": _labels(Education),
@@ -123,16 +146,19 @@ def member_workbook(user, filters: MemberFilters | None = None) -> tuple[bytes, 
     for index, name in enumerate(fields):
         if name in labels:
             converters.append((index, labels[name].get))
-        elif name == "phone":
+        elif name == "phone" and not unmasked:
             converters.append((index, mask_phone))
+        elif name == "id_number_cipher":
+            converters.append((index, crypto.decrypt))
     book, sheet = _new_sheet(_("Members"))
     for index, name in enumerate(fields):
         sheet.column_dimensions[_column_letter(index)].width = 12 if name.endswith("date") else 16
     sheet.append(_header_cells(sheet, [h for h, _f in columns]))
-    rows = (
-        member_list(user, filters).values_list(*fields)
-        .iterator(chunk_size=CHUNK)
-    )
+    members = member_list(user, filters)
+    scope = scope_of(user)
+    if unmasked and not scope.everything:
+        members = members.filter(path_q("organization__path", scope.reveal_paths))
+    rows = members.values_list(*fields).iterator(chunk_size=CHUNK)
     count = 0
     for row in rows:
         row = list(row)
@@ -143,15 +169,24 @@ def member_workbook(user, filters: MemberFilters | None = None) -> tuple[bytes, 
     return _save(book), count
 
 
-def member_export(user, filters: MemberFilters | None = None) -> Workbook:
-    """Export the filtered member list and record who exported what (audit)."""
+def member_export(user, filters: MemberFilters | None = None, *, unmasked: bool = False,
+                  ip_address: str | None = None, user_agent: str = "") -> Workbook:
+    """Export the filtered member list and record who exported what (audit).
+
+    `unmasked` needs the reveal permission (`Scope.can_reveal`; PermissionDenied otherwise).
+    """
     filters = filters or MemberFilters()
-    content, rows = member_workbook(user, filters)
+    if unmasked and not scope_of(user).can_reveal:
+        raise export_refused()
+    content, rows = member_workbook(user, filters, unmasked=unmasked)
     subject = _audit_subject(user)
-    audit_log(user, "members.export", subject,
-              {"filters": filters_as_data(filters), "rows": rows, "masked": True},
-              organization_path=getattr(subject, "path", ""))
-    return Workbook(content, _filename(_("Member roster")), rows)
+    data = {"filters": filters_as_data(filters), "rows": rows, "masked": not unmasked}
+    if user_agent:
+        data["user_agent"] = user_agent
+    audit_log(user, "members.export", subject, data,
+              organization_path=getattr(subject, "path", ""), ip_address=ip_address)
+    stem = _("Member roster (unmasked)") if unmasked else _("Member roster")
+    return Workbook(content, _filename(stem), rows)
 
 
 def _filename(stem: str) -> str:

@@ -6,7 +6,7 @@ The clear ID number never goes out (only `id_number_masked`); lists mask the pho
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
 from pydantic import ConfigDict
@@ -123,3 +123,19 @@ class MemberUpdateIn(Schema):
     conversion_date: dt.date | None = None
     status: MemberStatus = None
     roles: list[MemberRoleKind] = None
+
+
+class MemberRevealIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    fields: list[Literal["id_number", "phone"]] = Field(
+        default=["id_number", "phone"], description="What to reveal (both by default)."
+    )
+
+
+class MemberRevealOut(Schema):
+    """Full values: each request for them is recorded in the audit log."""
+
+    id: int
+    id_number: str | None = None
+    phone: str | None = None

@@ -90,6 +90,9 @@ class MemberProfile:
     shows_contact: bool
     # Organizations the viewer may open (the page links only those).
     visible_org_ids: frozenset[int]
+    # May reveal the full ID and phone numbers (audited) and read the change history.
+    can_reveal: bool = False
+    can_read_history: bool = False
 
 
 def member_profile(user, pk) -> MemberProfile:
@@ -113,6 +116,8 @@ def member_profile(user, pk) -> MemberProfile:
         can_write=can_write,
         shows_contact=can_write or member.pk in scope.member_ids,
         visible_org_ids=frozenset(o.pk for o in orgs if scope.covers_path(o.path)),
+        can_reveal=scope.may_reveal(member.organization.path, member.pk),
+        can_read_history=scope.may_read_history(member.organization.path, member.pk),
     )
 
 

@@ -11,4 +11,6 @@ urlpatterns = [
     path("import-template.xlsx", views.import_template, name="import_template"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/reveal/", views.reveal, name="reveal"),
+    path("<int:pk>/history/", views.history, name="history"),
 ]

@@ -8,20 +8,23 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, QueryDict
+from django.http import FileResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
 
+from fengling.core.audit_trail import record_history
+from fengling.core.net import client_ip, user_agent
 from fengling.core.scoping import scope_of
 from fengling.organizations.kinds import MEMBER_HOME_KINDS
 from fengling.organizations.selectors import access_organization
 
+from .exports import export_refused, member_export
 from .exports import import_template as exports_import_template
-from .exports import member_export
 from .forms import MemberFilterForm, MemberForm
+from .privacy import REVEALABLE, access_member_history, access_member_to_reveal, member_reveal
 from .selectors import (
     MemberFilters,
     access_member,
@@ -67,6 +70,7 @@ def index(request):
         "organization": organization,
         "can_create": scope.can_write,
         "can_export": scope.everything or bool(scope.read_paths),
+        "can_export_unmasked": scope.can_reveal,
         "create_in": organization if organization is not None
         and organization.kind in MEMBER_HOME_KINDS
         and scope.covers_path(organization.path, write=True) else None,
@@ -107,15 +111,27 @@ def _xlsx_response(workbook) -> FileResponse:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def export(request):
     """The filtered list as .xlsx, masked. Staff with an organization scope only: a member
-    (whose scope is their own record) has no roster to export."""
+    (whose scope is their own record) has no roster to export.
+
+    POST `unmasked=1` (a form with CSRF: it reveals personal data) exports full ID and
+    phone numbers, for those who may reveal them; it is audit-logged with the filters and
+    the row count. Others get 403 saying so."""
     scope = scope_of(request.user)
     if not (scope.everything or scope.read_paths):
         raise PermissionDenied
+    unmasked = request.method == "POST" and request.POST.get("unmasked") == "1"
+    if request.method == "POST" and not unmasked:
+        return HttpResponseBadRequest(_("Choose what to export."))
+    if unmasked and not scope.can_reveal:
+        raise export_refused()
     _organization, _form, filters = _filters(request)
-    return _xlsx_response(member_export(request.user, filters))
+    return _xlsx_response(member_export(
+        request.user, filters, unmasked=unmasked, ip_address=client_ip(request),
+        user_agent=user_agent(request),
+    ))
 
 
 @login_required
@@ -188,3 +204,33 @@ def _record_form(request, *, member=None, home=None):
     else:
         form = MemberForm(user=request.user, member=member, home=home)
     return render(request, template, {"form": form, "member": member})
+
+
+@login_required
+@require_POST
+def reveal(request, pk):
+    """Reveal one full value (`field`: id_number or phone): permission-checked and audited.
+    HTMX gets the value's fragment; a plain form post gets the page with it shown."""
+    member = access_member_to_reveal(request.user, pk)
+    field = request.POST.get("field", "")
+    if field not in REVEALABLE:
+        return HttpResponseBadRequest(_("Choose what to reveal."))
+    values = member_reveal(request.user, member, [field], ip_address=client_ip(request),
+                           user_agent=user_agent(request))
+    if request.htmx:
+        profile = member_profile(request.user, pk)
+        return render(request, "members/detail.html#reveal",
+                      {"profile": profile, "field": field, "value": values[field]})
+    return render(request, "members/detail.html",
+                  {"profile": member_profile(request.user, pk), "revealed": values})
+
+
+@login_required
+@require_GET
+def history(request, pk):
+    """The change history (变更记录) of a member record, with reveals and other actions."""
+    member = access_member_history(request.user, pk)
+    return render(request, "members/history.html", {
+        "member": member,
+        "page": record_history(member, request.GET.get("page")),
+    })

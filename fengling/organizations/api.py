@@ -5,6 +5,8 @@ from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
 from fengling.core.api import Pagination, error_responses
+from fengling.core.audit_trail import RecordHistory, check_history_access
+from fengling.core.history_schemas import HistoryEntryOut
 from fengling.core.scoping import scope_of
 
 from .kinds import OrgKind
@@ -73,3 +75,18 @@ def _parent_id_in_scope(user, org: Organization) -> int | None:
     if not scope_of(user).covers_path(parent_path):
         return None
     return Organization.objects.get_parent(org).pk
+
+
+@router.get(
+    "/{organization_id}/history",
+    response={200: list[HistoryEntryOut], **error_responses(401, 403, 404, 422)},
+    summary="An organization's change history",
+)
+@paginate(Pagination)
+def organization_history(request: HttpRequest, organization_id: int):
+    """Who changed what (field: old → new) and when, merged with exports and imports made
+    from the organization, newest first. For secretaries, administrators and auditors in
+    scope (404 outside it, 403 for other roles)."""
+    org = access_organization(request.auth, organization_id)
+    check_history_access(request.auth, org.path)
+    return RecordHistory(org)

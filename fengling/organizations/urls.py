@@ -9,4 +9,5 @@ urlpatterns = [
     path("export.xlsx", views.export, name="export"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/children/", views.children, name="children"),
+    path("<int:pk>/history/", views.history, name="history"),
 ]

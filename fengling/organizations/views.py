@@ -8,6 +8,7 @@ from django.http import FileResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from fengling.core.audit_trail import check_history_access, record_history
 from fengling.core.scoping import scope_of
 
 from .exports import organization_export
@@ -100,4 +101,17 @@ def detail(request, pk):
     template = "organizations/detail.html"
     if request.htmx and request.htmx.target == "org-members":
         template += "#members"
-    return render(request, template, {"page": page, "org": page.organization})
+    return render(request, template, {
+        "page": page, "org": page.organization,
+        "can_read_history": scope_of(request.user).may_read_history(page.organization.path),
+    })
+
+
+@login_required
+@require_GET
+def history(request, pk):
+    """The change history (变更记录) of an organization, with exports and imports made from it."""
+    org = access_organization(request.user, pk)
+    check_history_access(request.user, org.path)
+    return render(request, "organizations/history.html",
+                  {"org": org, "page": record_history(org, request.GET.get("page"))})

@@ -65,6 +65,8 @@ def pages(cast) -> dict[str, str]:
         "organization": reverse("organizations:detail", args=[cast.community_a.pk]),
         "member list": reverse("members:list"),
         "member": reverse("members:detail", args=[cast.member_a.pk]),
+        "member history": reverse("members:history", args=[cast.member_a.pk]),
+        "organization history": reverse("organizations:history", args=[cast.community_a.pk]),
     }
 
 

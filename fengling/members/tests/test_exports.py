@@ -56,9 +56,10 @@ def test_anonymous_is_sent_to_login(client, cast):
     assert client.get(MEMBERS).status_code == 302
 
 
-def test_post_is_refused(client, cast):
+def test_a_post_must_ask_for_the_unmasked_export(client, cast):
     client.force_login(cast.district_admin)
-    assert client.post(MEMBERS).status_code == 405
+    assert client.post(MEMBERS).status_code == 400
+    assert not AuditEntry.objects.filter(action="members.export").exists()
 
 
 def test_export_follows_the_list_filters(client, cast):
