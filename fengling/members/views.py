@@ -22,6 +22,7 @@ from fengling.organizations.selectors import access_organization
 from .exports import import_template as exports_import_template
 from .exports import member_export
 from .forms import MemberFilterForm, MemberForm
+from .lifecycle.selectors import member_lifecycle
 from .selectors import (
     MemberFilters,
     access_member,
@@ -130,8 +131,11 @@ def import_template(request):
 @login_required
 @require_GET
 def detail(request, pk):
-    return render(request, "members/detail.html",
-                  {"profile": member_profile(request.user, pk)})
+    profile = member_profile(request.user, pk)
+    return render(request, "members/detail.html", {
+        "profile": profile,
+        "lifecycle": member_lifecycle(request.user, profile.member, profile.can_write),
+    })
 
 
 @login_required

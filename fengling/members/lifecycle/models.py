@@ -192,6 +192,9 @@ class MobileReport(models.Model):
         constraints = [models.UniqueConstraint(fields=["record", "year"],
                                                name="mobile_report_once_a_year")]
 
+    def __str__(self):
+        return f"{self.record} {self.year}"
+
 
 class LostContactRecordQuerySet(ScopedQuerySet):
     scope_path_lookup = "member__organization__path"
@@ -226,6 +229,9 @@ class LostContactRecord(models.Model):
                                    name="lost_contact_found_after_since"),
         ]
 
+    def __str__(self):
+        return f"{self.member} {self.since}"
+
 
 class SearchEffort(models.Model):
     """One dated attempt to find a lost-contact member."""
@@ -240,3 +246,6 @@ class SearchEffort(models.Model):
         verbose_name = _("search effort")
         verbose_name_plural = _("search efforts")
         ordering = ["made_on", "id"]
+
+    def __str__(self):
+        return f"{self.made_on} {self.method}"

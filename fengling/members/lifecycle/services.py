@@ -19,8 +19,14 @@ from fengling.organizations.models import Organization
 
 from ..models import Member, MemberStatus
 from . import rules
-from .models import LostContactRecord, MobileRecord, MobileReport, SearchEffort, StatusChange, \
-    Transfer
+from .models import (
+    LostContactRecord,
+    MobileRecord,
+    MobileReport,
+    SearchEffort,
+    StatusChange,
+    Transfer,
+)
 from .rules import ChangeKind, TransferAction, TransferDirection, TransferState
 
 
