@@ -150,9 +150,9 @@ def test_the_status_is_that_of_the_latest_row():
 
 
 def _errors(**kw):
-    base = dict(current=S.NORMAL, kind=K.RESERVED, effective_on=D(2026, 5, 1),
-                reason="病休出国", join_date=D(2005, 7, 1), last_effective_on=D(2005, 7, 1),
-                today=D(2026, 6, 1))
+    base = {"current": S.NORMAL, "kind": K.RESERVED, "effective_on": D(2026, 5, 1),
+            "reason": "病休出国", "join_date": D(2005, 7, 1),
+            "last_effective_on": D(2005, 7, 1), "today": D(2026, 6, 1)}
     base.update(kw)
     return set(rules.change_errors(**base))
 

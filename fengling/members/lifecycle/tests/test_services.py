@@ -90,8 +90,8 @@ def test_a_new_member_starts_a_history(cast):
 
 
 def issue(cast, **kw):
-    args = dict(letter_number="海组转〔2026〕1号", issued_on=D(2026, 5, 1),
-                to_organization=cast.branch_b, reason="工作调动", today=TODAY)
+    args = {"letter_number": "海组转〔2026〕1号", "issued_on": D(2026, 5, 1),
+                "to_organization": cast.branch_b, "reason": "工作调动", "today": TODAY}
     args.update(kw)
     return services.transfer_issue(kw.pop("actor", cast.branch_secretary), cast.member_a,
                                    **{k: v for k, v in args.items() if k != "actor"})
