@@ -21,7 +21,15 @@ from django.utils import timezone
 
 from fengling.accounts.models import ApiToken, RoleAssignment
 from fengling.core.models import AuditEntry
-from fengling.members.models import Member, MemberRole
+from fengling.members.models import (
+    LostContactRecord,
+    Member,
+    MemberRole,
+    MemberStatus,
+    MobileRecord,
+    MobileReport,
+    StatusChange,
+)
 from fengling.organizations.models import (
     Alliance,
     AllianceMembership,
@@ -175,6 +183,7 @@ def load(district: District) -> None:
         member.set_search_keys()
         members.append(member)
     member_pks = [obj.pk for obj in _bulk(Member, members)]
+    _load_lifecycle(district, member_pks)
 
     through = Member.functional_organizations.through
     _bulk(through, [through(member_id=member_pks[index], organization_id=org.pk)
@@ -218,6 +227,45 @@ def load(district: District) -> None:
         for centre in district.centres
     ])
     _load_accounts(district, member_pks)
+
+
+# Where the demo's mobile members have gone (流动党员).
+DESTINATIONS = ("上海市浦东新区", "杭州市西湖区", "深圳市南山区", "苏州工业园区", "北京市朝阳区",
+                "宁波市北仑区", "广州市天河区", "义乌市")
+
+
+def _load_lifecycle(district: District, member_pks: list[int]) -> None:
+    """Status history for every member (members.lifecycle): the status they joined with,
+    and for mobile and lost-contact members the record that put them there. Bulk, dated
+    deterministically from the member's place in the list."""
+    history, mobile, lost = [], [], []
+    for index, (row, pk) in enumerate(zip(district.members, member_pks, strict=True)):
+        situation = row.status in (MemberStatus.MOBILE, MemberStatus.LOST_CONTACT)
+        history.append(StatusChange(member_id=pk, kind="initial",
+                                    status=MemberStatus.NORMAL if situation else row.status,
+                                    effective_on=row.join_date))
+        if not situation:
+            continue
+        since = max(row.join_date + dt.timedelta(days=1),
+                    district.as_of - dt.timedelta(days=30 + (index * 37) % 700))
+        history.append(StatusChange(member_id=pk, kind=row.status, status=row.status,
+                                    effective_on=since))
+        if row.status == MemberStatus.MOBILE:
+            mobile.append(MobileRecord(member_id=pk, since=since, contact=row.phone,
+                                       destination=DESTINATIONS[index % len(DESTINATIONS)]))
+        else:
+            lost.append(LostContactRecord(member_id=pk, since=since,
+                                          circumstances="电话停机，原住址无人"))
+    _bulk(StatusChange, history)
+    mobile = _bulk(MobileRecord, mobile)
+    # Most mobile members reported a month after leaving; the others have not yet.
+    _bulk(MobileReport, [
+        MobileReport(record_id=record.pk, year=(record.since + dt.timedelta(days=30)).year,
+                     reported_on=record.since + dt.timedelta(days=30), summary="按时报告")
+        for n, record in enumerate(mobile)
+        if n % 4 and record.since + dt.timedelta(days=30) <= district.as_of
+    ])
+    _bulk(LostContactRecord, lost)
 
 
 def _load_accounts(district: District, member_pks: list[int]) -> None:
