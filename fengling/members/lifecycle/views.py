@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from fengling.core.scoping import scope_of
 from fengling.organizations.selectors import access_organization
@@ -225,6 +226,7 @@ def _page(request, qs):
 
 @login_required
 @require_GET
+@vary_on_headers("HX-Request")
 def transfers(request):
     """Transfers in and out of an organization's subtree (or the whole scope); overdue
     letters (not received within validity) are highlighted."""
@@ -237,7 +239,10 @@ def transfers(request):
         request.user, organization=organization, direction=direction, state=state,
         today=today))
     rows = [selectors.transfer_view(request.user, t, today) for t in page.object_list]
-    return render(request, "lifecycle/transfers.html", {
+    htmx = getattr(request, "htmx", None)
+    fragment = bool(htmx) and not htmx.history_restore_request and htmx.target == "transfer-results"
+    template = "lifecycle/transfers.html" + ("#results" if fragment else "")
+    return render(request, template, {
         "page": page, "rows": rows, "organization": organization, "direction": direction,
         "state": state, "states": [*rules.TransferState.choices],
         "section": "transfers",

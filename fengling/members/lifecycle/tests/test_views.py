@@ -206,3 +206,11 @@ def test_member_edit_form_has_no_status_field(client, cast):
     client.force_login(cast.branch_secretary)
     response = client.get(reverse("members:edit", args=[cast.member_a.pk]))
     assert "status" not in response.context["form"].fields
+
+
+def test_transfer_filters_answer_htmx_with_the_results_only(client, cast, records):
+    client.force_login(cast.district_admin)
+    response = client.get(reverse("lifecycle:transfers"), {"state": "overdue"},
+                          headers={"HX-Request": "true", "HX-Target": "transfer-results"})
+    html = response.content.decode()
+    assert "L-1" in html and "<form" not in html
