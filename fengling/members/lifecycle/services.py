@@ -188,7 +188,7 @@ def transfer_act(actor, transfer: Transfer, action: str, *, reason: str = "",
     transaction, with a status-history row.
     """
     today = _today(today)
-    transfer = (Transfer.objects.select_for_update()
+    transfer = (Transfer.objects.select_for_update(of=("self",))
                 .select_related("member", "from_organization", "to_organization")
                 .get(pk=transfer.pk))
     step = rules.transition(transfer.state, transfer.valid_until, action, today)
