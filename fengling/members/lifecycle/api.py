@@ -111,6 +111,18 @@ class _LazyMap:
         return [self.fn(r) for r in self.qs[item]]
 
 
+# Before /transfers/{transfer_id}: the first matching path wins.
+@router.post("/transfers/incoming", response={201: TransferOut, **WRITE},
+             summary="Record a transfer from outside the district")
+def transfer_incoming(request: HttpRequest, payload: TransferIncomingIn):
+    data = payload.dict()
+    member = access_member(request.auth, data.pop("member"), write=True)
+    to_org = access_organization(request.auth, data.pop("to_organization"), write=True)
+    transfer = services.transfer_incoming(request.auth, member, to_organization=to_org,
+                                          **data)
+    return Status(201, _transfer_out(request.auth, transfer))
+
+
 @router.get("/transfers/{transfer_id}", response={200: TransferOut, **READ},
             summary="Get a transfer")
 def transfer_detail(request: HttpRequest, transfer_id: int):
@@ -131,17 +143,6 @@ def transfer_issue(request: HttpRequest, payload: TransferIssueIn):
         if to_org is None:
             raise Http404
     transfer = services.transfer_issue(request.auth, member, to_organization=to_org, **data)
-    return Status(201, _transfer_out(request.auth, transfer))
-
-
-@router.post("/transfers/incoming", response={201: TransferOut, **WRITE},
-             summary="Record a transfer from outside the district")
-def transfer_incoming(request: HttpRequest, payload: TransferIncomingIn):
-    data = payload.dict()
-    member = access_member(request.auth, data.pop("member"), write=True)
-    to_org = access_organization(request.auth, data.pop("to_organization"), write=True)
-    transfer = services.transfer_incoming(request.auth, member, to_organization=to_org,
-                                          **data)
     return Status(201, _transfer_out(request.auth, transfer))
 
 

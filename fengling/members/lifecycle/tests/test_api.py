@@ -219,3 +219,44 @@ def test_lost_contact_endpoints(client, cast, records):
     response = call(client, cast.auditor, "post", "/lost-contact",
                     {"member": cast.member_a.pk, "since": "2026-01-01"})
     assert response.status_code == 403
+
+
+def _endpoints(cast, records):
+    """Every lifecycle endpoint naming something in branch A (street 1), with a valid body."""
+    transfer, mobile, lost = records
+    m = cast.member_a.pk
+    return [
+        ("get", f"/members/{m}/status-history", None),
+        ("post", f"/members/{m}/status-history",
+         {"kind": "deceased", "effective_on": "2026-05-30", "reason": "x"}),
+        ("get", f"/transfers/{transfer.pk}", None),
+        ("post", "/transfers", {"member": cast.secretary_a_member.pk, "letter_number": "Z",
+                                "issued_on": "2026-05-30", "outside_unit": "外地"}),
+        ("post", "/transfers/incoming", {"member": m, "to_organization": cast.branch_a.pk,
+                                         "outside_unit": "外地", "letter_number": "Z2",
+                                         "issued_on": "2026-05-30"}),
+        ("post", f"/transfers/{transfer.pk}/suspend", {"reason": "x"}),
+        ("post", f"/mobile/{mobile.pk}/reports", {"year": 2026, "reported_on": "2026-05-01"}),
+        ("post", f"/mobile/{mobile.pk}/close", {"ended_on": "2026-05-30"}),
+        ("post", "/mobile", {"member": m, "destination": "x", "since": "2026-05-01"}),
+        ("post", f"/lost-contact/{lost.pk}/efforts", {"made_on": "2026-05-01", "method": "x"}),
+        ("post", f"/lost-contact/{lost.pk}/found", {"found_on": "2026-05-30"}),
+        ("post", "/lost-contact", {"member": m, "since": "2026-05-01"}),
+    ]
+
+
+def test_every_endpoint_is_404_outside_the_scope_and_403_read_only(client, cast, records):
+    # The outsider secretary (street 2) is the receiving end of `transfer`, so for the
+    # transfer the outsider is a district member's secretary of yet another branch.
+    from fengling.core.roles import Role
+    from fengling.testing.factories import make_org, make_user
+    far = make_user("far", Role.BRANCH_SECRETARY,
+                    make_org(cast.community_b, "南门社区第二支部", "branch"))
+    for method, url, body in _endpoints(cast, records):
+        response = call(client, far, method, url, body)
+        assert response.status_code == 404, (url, response.content)
+        if method == "post":
+            response = call(client, cast.auditor, method, url, body)
+            assert response.status_code == 403, (url, response.content)
+    # Nothing changed.
+    assert Member.objects.get(pk=cast.member_a.pk).status == "normal"
