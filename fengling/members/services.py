@@ -18,7 +18,7 @@ from fengling.core.scoping import scope_of
 from fengling.organizations.kinds import MEMBER_HOME_KINDS, OrgKind
 from fengling.organizations.models import Organization
 
-from .lifecycle.services import record_initial
+from .lifecycle.services import home_change_errors, record_home_correction, record_initial
 from .models import Member, MemberRole, Membership
 from .rules import MIN_AGE_AT_JOINING, years_between
 
@@ -214,6 +214,7 @@ def member_update(actor, member: Member, *, organization: Organization | None = 
     errors: list[Errors] = [_functional_errors(actor, functional)]
     if organization is not None and organization.pk != member.organization_id:
         errors.append(_home_errors(actor, organization))
+        errors.append(home_change_errors(member))
         before["organization"] = member.organization_id
         member.organization = organization
     for field, value in fields.items():
@@ -245,6 +246,9 @@ def member_update(actor, member: Member, *, organization: Organization | None = 
     functional_change = _sync_functional(actor, member, functional)
     if functional_change:
         changes["functional_organizations"] = functional_change
+    if "organization" in changes:
+        # Every change of home branch is in the status history (members.lifecycle).
+        record_home_correction(actor, member)
     audit_log(actor, "member.update", member, {"changes": changes},
               organization_path=member.organization.path)
     return member

@@ -67,6 +67,22 @@ def record_initial(actor, member: Member) -> StatusChange:
     )
 
 
+def home_change_errors(member: Member) -> dict[str, list[str]]:
+    """Editing the record may correct a wrongly entered home branch, but not while a
+    transfer letter is under way: then the branch changes when the letter is received."""
+    if member.pk and member.transfers.filter(state__in=rules.OPEN_STATES).exists():
+        return {"organization": [_(
+            "This member has a transfer letter under way: the home branch changes when it "
+            "is received.")]}
+    return {}
+
+
+def record_home_correction(actor, member: Member) -> StatusChange:
+    """The history row of a home branch corrected by editing the record (not a transfer)."""
+    return _record(actor, member, ChangeKind.TRANSFERRED, timezone.localdate(),
+                   reason=_("Home branch corrected in the member record."))
+
+
 def _situation_errors(member: Member, kind: str, effective_on: dt.date | None,
                       today: dt.date, field: str) -> dict[str, str]:
     """The checks of a status change written by a record's service (no reason needed)."""

@@ -225,3 +225,15 @@ def test_lost_contact_six_months_before_stopping(cast):
                                effective_on=D(2026, 7, 1), reason="失联满6个月",
                                today=D(2026, 7, 1))
     assert fresh(cast.member_a).status == MemberStatus.STOPPED
+
+
+def test_correcting_the_home_branch_is_in_the_history_and_waits_for_a_letter(cast):
+    from fengling.members.services import member_update
+    member_update(cast.community_secretary, cast.member_a, organization=cast.branch_a2)
+    assert kinds(cast.member_a)[-1] == ("transferred", "normal")
+    issue(cast, to_organization=cast.branch_b, actor=cast.community_secretary)
+    with pytest.raises(ValidationError) as exc:
+        member_update(cast.community_secretary, fresh(cast.member_a),
+                      organization=cast.branch_a)
+    assert "organization" in exc.value.message_dict
+    assert fresh(cast.member_a).organization == cast.branch_a2
