@@ -237,3 +237,14 @@ def test_correcting_the_home_branch_is_in_the_history_and_waits_for_a_letter(cas
                       organization=cast.branch_a)
     assert "organization" in exc.value.message_dict
     assert fresh(cast.member_a).organization == cast.branch_a2
+
+
+def test_imported_members_start_a_history(cast):
+    from fengling.members.imports import member_import
+    from fengling.members.tests.test_imports import person, xlsx
+    result = member_import(cast.community_secretary,
+                           xlsx([person(n, cast.branch_a.code) for n in range(1, 4)]))
+    assert result.written == 3
+    imported = Member.objects.filter(name__startswith="导入")
+    assert sorted(StatusChange.objects.filter(member__in=imported)
+                  .values_list("kind", "status")) == [("initial", "normal")] * 3
