@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from fengling.core.scoping import guard, scope_of
@@ -178,8 +178,11 @@ def lost_list(user, *, organization: Organization | None = None, open_only: bool
         qs = qs.filter(member__organization__path__subtree=organization.path)
     if open_only:
         qs = qs.open()
-    return qs.annotate(effort_count=Count("efforts"), last_effort_on=Max("efforts__made_on")
-                       ).order_by("since", "id")
+    stopped_on = (StatusChange.objects.filter(member=OuterRef("member"),
+                                              kind=rules.ChangeKind.STOPPED)
+                  .order_by("-effective_on", "-id").values("effective_on")[:1])
+    return qs.annotate(effort_count=Count("efforts"), last_effort_on=Max("efforts__made_on"),
+                       stopped_on=Subquery(stopped_on)).order_by("since", "id")
 
 
 def receiving_choices():

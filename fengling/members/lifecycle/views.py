@@ -20,6 +20,7 @@ from django.views.decorators.vary import vary_on_headers
 from fengling.core.scoping import scope_of
 from fengling.organizations.selectors import access_organization
 
+from ..models import MemberStatus
 from ..selectors import access_member, member_home_choices
 from . import forms, rules, selectors, services
 
@@ -275,6 +276,12 @@ def lost(request):
     page = _page(request, selectors.lost_list(request.user, organization=organization))
     for record in page.object_list:
         record.stop_due = rules.lost_stop_due(record.since)
-        record.stop_overdue = record.stop_due <= today
+        record.stop_overdue = (record.member.status == MemberStatus.LOST_CONTACT
+                               and record.stop_due <= today)
+        # Stopped and still unreachable: 除名 two years after stopping (RULES §4.4).
+        record.removal_due = (rules.stopped_removal_due(record.stopped_on)
+                              if record.member.status == MemberStatus.STOPPED
+                              and record.stopped_on else None)
+        record.removal_overdue = record.removal_due is not None and record.removal_due <= today
     return render(request, "lifecycle/lost.html", {
         "page": page, "organization": organization, "section": "lost"})

@@ -214,3 +214,17 @@ def test_transfer_filters_answer_htmx_with_the_results_only(client, cast, record
                           headers={"HX-Request": "true", "HX-Target": "transfer-results"})
     html = response.content.decode()
     assert "L-1" in html and "<form" not in html
+
+
+def test_lost_list_flags_removal_two_years_after_stopping(client, cast):
+    lost = services.lost_open(cast.branch_secretary, cast.member_a, since=dt.date(2023, 1, 1))
+    services.lost_effort_add(cast.branch_secretary, lost, made_on=dt.date(2023, 3, 1),
+                             method="走访")
+    with time_machine.travel(dt.datetime(2023, 8, 1, tzinfo=dt.UTC), tick=False):
+        services.status_change_add(cast.branch_secretary, cast.member_a, kind="stopped",
+                                   effective_on=dt.date(2023, 7, 15), reason="失联满6个月")
+    with time_machine.travel(dt.datetime(2025, 7, 14, 12, tzinfo=dt.UTC), tick=False):
+        html = page(client, cast.branch_secretary, "lost").content.decode()
+    assert "2025-07-15" in html and "table-danger" not in html
+    html = page(client, cast.branch_secretary, "lost").content.decode()  # 2026-06-01
+    assert "2025-07-15" in html and "table-danger" in html
