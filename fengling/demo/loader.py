@@ -29,6 +29,7 @@ from fengling.members.models import (
     MobileRecord,
     MobileReport,
     StatusChange,
+    Transfer,
 )
 from fengling.organizations.models import (
     Alliance,
@@ -266,6 +267,29 @@ def _load_lifecycle(district: District, member_pks: list[int]) -> None:
         if n % 4 and record.since + dt.timedelta(days=30) <= district.as_of
     ])
     _bulk(LostContactRecord, lost)
+    _bulk(Transfer, _demo_transfers(district, member_pks))
+
+
+def _demo_transfers(district: District, member_pks: list[int]) -> list:
+    """A few letters under way between branches of the district (组织关系转接), issued in
+    the last 60 days and valid 30 days, so the older ones show as overdue."""
+    normal = [(index, row) for index, row in enumerate(district.members)
+              if row.status == MemberStatus.NORMAL]
+    wanted = max(4, len(district.members) // 2000)
+    step = max(1, len(normal) // wanted)
+    transfers = []
+    for n, position in enumerate(range(0, len(normal), step)[:wanted]):
+        index, row = normal[position]
+        target = normal[(position + len(normal) // 2) % len(normal)][1]
+        if target.organization is row.organization:
+            continue
+        issued = district.as_of - dt.timedelta(days=(n * 37 + 5) % 60)
+        transfers.append(Transfer(
+            member_id=member_pks[index], direction="internal",
+            from_organization_id=row.organization.pk, to_organization_id=target.organization.pk,
+            letter_number=f"海组转〔{issued.year}〕{n + 1:04d}号", issued_on=issued,
+            valid_until=issued + dt.timedelta(days=30), reason="工作调动"))
+    return transfers
 
 
 def _load_accounts(district: District, member_pks: list[int]) -> None:

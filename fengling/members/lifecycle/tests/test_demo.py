@@ -29,3 +29,14 @@ def test_demo_history_derives_each_status():
         mobile.values_list("pk", flat=True))
     assert set(LostContactRecord.objects.open().values_list("member_id", flat=True)) == set(
         Member.objects.filter(status=MemberStatus.LOST_CONTACT).values_list("pk", flat=True))
+
+
+def test_demo_has_letters_under_way_some_overdue():
+    from fengling.members.lifecycle.models import Transfer
+    as_of = dt.date(2025, 9, 1)
+    seed("small", as_of=as_of)
+    letters = list(Transfer.objects.all())
+    assert len(letters) >= 2
+    assert all(t.from_organization_id != t.to_organization_id for t in letters)
+    assert all(t.member.organization_id == t.from_organization_id for t in letters)
+    assert Transfer.objects.overdue(as_of).exists()
