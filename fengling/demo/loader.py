@@ -259,13 +259,16 @@ def _load_lifecycle(district: District, member_pks: list[int]) -> None:
                                           circumstances="电话停机，原住址无人"))
     _bulk(StatusChange, history)
     mobile = _bulk(MobileRecord, mobile)
-    # Most mobile members reported a month after leaving; the others have not yet.
-    _bulk(MobileReport, [
-        MobileReport(record_id=record.pk, year=(record.since + dt.timedelta(days=30)).year,
-                     reported_on=record.since + dt.timedelta(days=30), summary="按时报告")
-        for n, record in enumerate(mobile)
-        if n % 4 and record.since + dt.timedelta(days=30) <= district.as_of
-    ])
+    # Most mobile members made their annual report within the last ten months (RULES §4.4:
+    # at least once a year); every fourth has not reported yet.
+    reports = []
+    for n, record in enumerate(mobile):
+        reported = max(record.since + dt.timedelta(days=30),
+                       district.as_of - dt.timedelta(days=(n * 53) % 300))
+        if n % 4 and reported <= district.as_of:
+            reports.append(MobileReport(record_id=record.pk, year=reported.year,
+                                        reported_on=reported, summary="按时报告"))
+    _bulk(MobileReport, reports)
     _bulk(LostContactRecord, lost)
     _bulk(Transfer, _demo_transfers(district, member_pks))
 

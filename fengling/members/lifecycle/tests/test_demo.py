@@ -27,6 +27,13 @@ def test_demo_history_derives_each_status():
     assert mobile.exists()
     assert set(MobileRecord.objects.open().values_list("member_id", flat=True)) == set(
         mobile.values_list("pk", flat=True))
+    # Annual reports follow the rules the service enforces.
+    from fengling.members.lifecycle.models import MobileReport
+    reports = list(MobileReport.objects.select_related("record"))
+    assert reports
+    for report in reports:
+        assert report.record.since <= report.reported_on <= dt.date(2025, 9, 1)
+        assert report.record.since.year <= report.year == report.reported_on.year
     assert set(LostContactRecord.objects.open().values_list("member_id", flat=True)) == set(
         Member.objects.filter(status=MemberStatus.LOST_CONTACT).values_list("pk", flat=True))
 
