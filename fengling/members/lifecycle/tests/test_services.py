@@ -248,3 +248,24 @@ def test_imported_members_start_a_history(cast):
     imported = Member.objects.filter(name__startswith="导入")
     assert sorted(StatusChange.objects.filter(member__in=imported)
                   .values_list("kind", "status")) == [("initial", "normal")] * 3
+
+
+def test_a_suspended_letter_is_resumed_only_while_valid(cast):
+    transfer = issue(cast)  # valid until 2026-05-31
+    services.transfer_act(cast.branch_secretary, transfer, "suspend", reason="暂缓",
+                          today=D(2026, 5, 10))
+    with pytest.raises(ValidationError):
+        services.transfer_act(cast.branch_secretary, transfer, "resume", today=D(2026, 6, 1))
+    assert Transfer.objects.get().state == TransferState.SUSPENDED
+    services.transfer_act(cast.branch_secretary, transfer, "resume", today=D(2026, 5, 31))
+    assert Transfer.objects.get().state == TransferState.ISSUED
+
+
+def test_a_receipt_dated_after_validity_or_before_issue_is_refused(cast):
+    transfer = issue(cast)
+    for day in (D(2026, 4, 30), D(2026, 6, 1)):
+        with pytest.raises(ValidationError) as exc:
+            services.transfer_act(cast.outsider_secretary, transfer, "receive", on=day,
+                                  today=D(2026, 5, 31))
+        assert "received_on" in exc.value.message_dict
+    assert fresh(cast.member_a).organization == cast.branch_a
