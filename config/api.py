@@ -14,6 +14,7 @@ from fengling.core.api import FenglingAPI, SessionWithCsrf
 from fengling.development.api import router as development_router
 from fengling.meetings.api import router as meetings_router
 from fengling.members.api import router as members_router
+from fengling.members.lifecycle.api import router as lifecycle_router
 from fengling.notifications.api import router as notifications_router
 from fengling.organizations.api import router as organizations_router
 
@@ -32,3 +33,4 @@ api.add_router("/development", development_router)
 api.add_router("/meetings", meetings_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/birthdays", birthdays_router)
+api.add_router("/lifecycle", lifecycle_router)

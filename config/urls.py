@@ -13,6 +13,7 @@ urlpatterns = [
     path("meetings/", include("fengling.meetings.urls")),
     path("notifications/", include("fengling.notifications.urls")),
     path("birthdays/", include("fengling.birthdays.urls")),
+    path("lifecycle/", include("fengling.members.lifecycle.urls")),
     path("", include("fengling.reports.urls")),
     path("", include("fengling.core.urls")),
 ]

@@ -22,7 +22,16 @@ from django.utils import timezone
 from fengling.accounts.models import ApiToken, RoleAssignment
 from fengling.core.models import AuditEntry
 from fengling.development.demo import seed_candidates
-from fengling.members.models import Member, MemberRole
+from fengling.members.models import (
+    LostContactRecord,
+    Member,
+    MemberRole,
+    MemberStatus,
+    MobileRecord,
+    MobileReport,
+    StatusChange,
+    Transfer,
+)
 from fengling.organizations.models import (
     Alliance,
     AllianceMembership,
@@ -178,6 +187,7 @@ def load(district: District) -> None:
         member.set_search_keys()
         members.append(member)
     member_pks = [obj.pk for obj in _bulk(Member, members)]
+    _load_lifecycle(district, member_pks)
 
     through = Member.functional_organizations.through
     _bulk(through, [through(member_id=member_pks[index], organization_id=org.pk)
@@ -221,6 +231,71 @@ def load(district: District) -> None:
         for centre in district.centres
     ])
     _load_accounts(district, member_pks)
+
+
+# Where the demo's mobile members have gone (流动党员).
+DESTINATIONS = ("上海市浦东新区", "杭州市西湖区", "深圳市南山区", "苏州工业园区", "北京市朝阳区",
+                "宁波市北仑区", "广州市天河区", "义乌市")
+
+
+def _load_lifecycle(district: District, member_pks: list[int]) -> None:
+    """Status history for every member (members.lifecycle): the status they joined with,
+    and for mobile and lost-contact members the record that put them there. Bulk, dated
+    deterministically from the member's place in the list."""
+    history, mobile, lost = [], [], []
+    for index, (row, pk) in enumerate(zip(district.members, member_pks, strict=True)):
+        situation = row.status in (MemberStatus.MOBILE, MemberStatus.LOST_CONTACT)
+        history.append(StatusChange(member_id=pk, kind="initial",
+                                    status=MemberStatus.NORMAL if situation else row.status,
+                                    effective_on=row.join_date))
+        if not situation:
+            continue
+        since = max(row.join_date + dt.timedelta(days=1),
+                    district.as_of - dt.timedelta(days=30 + (index * 37) % 700))
+        history.append(StatusChange(member_id=pk, kind=row.status, status=row.status,
+                                    effective_on=since))
+        if row.status == MemberStatus.MOBILE:
+            mobile.append(MobileRecord(member_id=pk, since=since, contact=row.phone,
+                                       destination=DESTINATIONS[index % len(DESTINATIONS)]))
+        else:
+            lost.append(LostContactRecord(member_id=pk, since=since,
+                                          circumstances="电话停机，原住址无人"))
+    _bulk(StatusChange, history)
+    mobile = _bulk(MobileRecord, mobile)
+    # Most mobile members made their annual report within the last ten months (RULES §4.4:
+    # at least once a year); every fourth has not reported yet.
+    reports = []
+    for n, record in enumerate(mobile):
+        reported = max(record.since + dt.timedelta(days=30),
+                       district.as_of - dt.timedelta(days=(n * 53) % 300))
+        if n % 4 and reported <= district.as_of:
+            reports.append(MobileReport(record_id=record.pk, year=reported.year,
+                                        reported_on=reported, summary="按时报告"))
+    _bulk(MobileReport, reports)
+    _bulk(LostContactRecord, lost)
+    _bulk(Transfer, _demo_transfers(district, member_pks))
+
+
+def _demo_transfers(district: District, member_pks: list[int]) -> list:
+    """A few letters under way between branches of the district (组织关系转接), issued in
+    the last 60 days and valid 30 days, so the older ones show as overdue."""
+    normal = [(index, row) for index, row in enumerate(district.members)
+              if row.status == MemberStatus.NORMAL]
+    wanted = max(4, len(district.members) // 2000)
+    step = max(1, len(normal) // wanted)
+    transfers = []
+    for n, position in enumerate(range(0, len(normal), step)[:wanted]):
+        index, row = normal[position]
+        target = normal[(position + len(normal) // 2) % len(normal)][1]
+        if target.organization is row.organization:
+            continue
+        issued = district.as_of - dt.timedelta(days=(n * 37 + 5) % 60)
+        transfers.append(Transfer(
+            member_id=member_pks[index], direction="internal",
+            from_organization_id=row.organization.pk, to_organization_id=target.organization.pk,
+            letter_number=f"海组转〔{issued.year}〕{n + 1:04d}号", issued_on=issued,
+            valid_until=issued + dt.timedelta(days=30), reason="工作调动"))
+    return transfers
 
 
 def _load_accounts(district: District, member_pks: list[int]) -> None:

@@ -163,9 +163,6 @@ class MemberForm(forms.Form):
         label=_label("conversion_date"), required=False, widget=_date_widget(),
         help_text=_("Full members only. Party standing counts from this date."),
     )
-    status = forms.ChoiceField(
-        label=_label("status"), choices=MemberStatus.choices, initial=MemberStatus.NORMAL
-    )
     organization = forms.ModelChoiceField(
         label=_label("organization"), queryset=Organization.objects.none(),
         empty_label=_("Choose the home branch"), widget=QuickSelect,
@@ -210,7 +207,7 @@ class MemberForm(forms.Form):
     def initial_for(member: Member) -> dict:
         initial = {f: getattr(member, f) for f in (
             "name", "gender", "ethnicity", "birth_date", "phone", "education", "occupation",
-            "work_unit", "join_date", "membership", "conversion_date", "status",
+            "work_unit", "join_date", "membership", "conversion_date",
         )}
         initial["organization"] = member.organization_id
         initial["functional_organizations"] = list(

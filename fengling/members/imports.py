@@ -29,7 +29,7 @@ from fengling.organizations.models import Organization
 from fengling.organizations.selectors import organization_roots
 
 from . import services
-from .models import Education, Gender, Member, Membership, Occupation
+from .models import Education, Gender, Member, Membership, Occupation, StatusChange
 
 # Rows written per INSERT; digests looked up per query (below SQLite's variable limit).
 WRITE_CHUNK = 2000
@@ -359,7 +359,12 @@ def check_file(actor, file) -> tuple[ImportResult, list[_Row]]:
 
 
 def _bulk_insert(members: list[Member]) -> None:
-    Member.objects.bulk_create(members)
+    created = Member.objects.bulk_create(members)
+    # Each imported member's status history starts with the record (members.lifecycle).
+    StatusChange.objects.bulk_create([
+        StatusChange(member_id=m.pk, kind="initial", status=m.status, effective_on=m.join_date)
+        for m in created
+    ])
 
 
 def _audit_subject(actor):

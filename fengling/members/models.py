@@ -47,6 +47,9 @@ class MemberStatus(models.TextChoices):
     NORMAL = "normal", _("Normal")
     MOBILE = "mobile", _("Mobile")
     LOST_CONTACT = "lost_contact", _("Lost contact")
+    # 保留党籍 / 停止党籍 (教育管理条例; RULES Part B §4.4). Derived from the status history.
+    RESERVED = "reserved", _("Membership reserved")
+    STOPPED = "stopped", _("Membership stopped")
     TRANSFERRED_OUT = "transferred_out", _("Transferred out")
     LEFT = "left", _("Left the Party")
     DECEASED = "deceased", _("Deceased")
@@ -157,6 +160,8 @@ class Member(TimeStampedModel):
     )
     conversion_date = models.DateField(_("date of conversion to full member"), null=True,
                                        blank=True)
+    # Derived from the status history (members.lifecycle, 党籍): written only by its services,
+    # kept here for fast filtering; never edited by hand.
     status = models.CharField(
         _("status"), max_length=16, choices=MemberStatus.choices, default=MemberStatus.NORMAL,
         db_index=True,
@@ -247,3 +252,14 @@ class MemberRole(models.Model):
 
     def __str__(self):
         return self.get_role_display()
+
+
+# The member lifecycle (党籍 history, transfers, mobile and lost-contact records).
+from .lifecycle.models import (  # noqa: E402, F401
+    LostContactRecord,
+    MobileRecord,
+    MobileReport,
+    SearchEffort,
+    StatusChange,
+    Transfer,
+)

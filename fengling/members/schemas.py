@@ -99,7 +99,6 @@ class MemberCreateIn(Schema):
     join_date: dt.date
     membership: Membership = Membership.FULL
     conversion_date: dt.date | None = None
-    status: MemberStatus = MemberStatus.NORMAL
     roles: list[MemberRoleKind] = []
 
 
@@ -121,7 +120,6 @@ class MemberUpdateIn(Schema):
     join_date: dt.date = None
     membership: Membership = None
     conversion_date: dt.date | None = None
-    status: MemberStatus = None
     roles: list[MemberRoleKind] = None
 
 

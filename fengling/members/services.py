@@ -18,6 +18,7 @@ from fengling.core.scoping import scope_of
 from fengling.organizations.kinds import MEMBER_HOME_KINDS, OrgKind
 from fengling.organizations.models import Organization
 
+from .lifecycle.services import home_change_errors, record_home_correction, record_initial
 from .models import Member, MemberRole, Membership
 from .rules import MIN_AGE_AT_JOINING, years_between
 
@@ -32,8 +33,9 @@ ID_ERRORS = {
 
 EDITABLE_FIELDS = (
     "name", "gender", "ethnicity", "birth_date", "phone", "education", "occupation",
-    "work_unit", "join_date", "membership", "conversion_date", "status",
+    "work_unit", "join_date", "membership", "conversion_date",
 )
+# `status` is not editable: it is derived from the status history (members.lifecycle, 党籍).
 
 Errors = dict[str, list[str]]
 
@@ -186,6 +188,8 @@ def member_create(actor, *, organization: Organization, id_number: str,
     )
     member.set_id_number(id_number)
     member.save()
+    # The status history starts with the new record (normal standing, from joining).
+    record_initial(actor, member)
     _sync_roles(member, roles)
     _sync_functional(actor, member, functional)
     audit_log(actor, "member.create", member, {"name": member.name},
@@ -210,6 +214,7 @@ def member_update(actor, member: Member, *, organization: Organization | None = 
     errors: list[Errors] = [_functional_errors(actor, functional)]
     if organization is not None and organization.pk != member.organization_id:
         errors.append(_home_errors(actor, organization))
+        errors.append(home_change_errors(member))
         before["organization"] = member.organization_id
         member.organization = organization
     for field, value in fields.items():
@@ -241,6 +246,9 @@ def member_update(actor, member: Member, *, organization: Organization | None = 
     functional_change = _sync_functional(actor, member, functional)
     if functional_change:
         changes["functional_organizations"] = functional_change
+    if "organization" in changes:
+        # Every change of home branch is in the status history (members.lifecycle).
+        record_home_correction(actor, member)
     audit_log(actor, "member.update", member, {"changes": changes},
               organization_path=member.organization.path)
     return member

@@ -24,6 +24,7 @@ from fengling.organizations.selectors import access_organization
 from .exports import export_refused, member_export
 from .exports import import_template as exports_import_template
 from .forms import MemberFilterForm, MemberForm
+from .lifecycle.selectors import member_lifecycle
 from .privacy import REVEALABLE, access_member_history, access_member_to_reveal, member_reveal
 from .selectors import (
     MemberFilters,
@@ -146,8 +147,11 @@ def import_template(request):
 @login_required
 @require_GET
 def detail(request, pk):
-    return render(request, "members/detail.html",
-                  {"profile": member_profile(request.user, pk)})
+    profile = member_profile(request.user, pk)
+    return render(request, "members/detail.html", {
+        "profile": profile,
+        "lifecycle": member_lifecycle(request.user, profile.member, profile.can_write),
+    })
 
 
 @login_required

@@ -9,7 +9,7 @@ import factory
 
 from fengling.accounts.models import RoleAssignment, User
 from fengling.core.lib import idcard
-from fengling.members.models import Education, Member, Membership, Occupation
+from fengling.members.models import Education, Member, Membership, Occupation, StatusChange
 from fengling.organizations.kinds import Domain, OrgKind
 from fengling.organizations.models import Organization
 
@@ -54,6 +54,9 @@ class MemberFactory(factory.django.DjangoModelFactory):
         obj = model_class(*args, **kwargs)
         obj.set_id_number(id_number or make_id_number(obj.birth_date, obj.gender))
         obj.save()
+        # Every member's status history starts with their record (members.lifecycle).
+        StatusChange.objects.create(member=obj, kind="initial", status=obj.status,
+                                    effective_on=obj.join_date)
         return obj
 
 

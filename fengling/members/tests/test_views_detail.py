@@ -131,6 +131,7 @@ def test_functional_organizations_roles_and_committee_posts_are_shown(client, ca
 
 def test_detail_query_count_is_fixed(client, cast, django_assert_max_num_queries):
     client.force_login(cast.community_secretary)
-    # session, user, scope, member, roles, functional, posts + session save (3).
-    with django_assert_max_num_queries(10):
+    # session, user, scope, member, roles, functional, posts + session save (3); the
+    # lifecycle sections: history, transfers, mobile records, lost-contact records.
+    with django_assert_max_num_queries(14):
         assert client.get(url(cast.member_a)).status_code == 200
