@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Case as When_, Count, IntegerField, Q, Value, When
+from django.db.models import Case as When_
+from django.db.models import Count, IntegerField, Q, Value, When
 
 from fengling.accounts.models import RoleAssignment, User
 from fengling.core.scoping import guard
@@ -12,7 +13,6 @@ from fengling.organizations.models import Organization
 
 from .models import Alert, Case, CaseState, Level, ScanRun, WarningState
 from .services import LEADING_ROLES
-
 
 # Red first, then yellow, then the look-ahead.
 LEVEL_RANK = When_(When(level=Level.RED, then=Value(0)), When(level=Level.YELLOW, then=Value(1)),

@@ -7,7 +7,12 @@ import pytest
 
 from fengling.alerts import rules
 from fengling.alerts.models import Threshold
-from fengling.members.lifecycle.models import LostContactRecord, MobileRecord, MobileReport, Transfer
+from fengling.members.lifecycle.models import (
+    LostContactRecord,
+    MobileRecord,
+    MobileReport,
+    Transfer,
+)
 from fengling.members.models import Member
 
 from .helpers import (

@@ -1,0 +1,143 @@
+"""The scan: warnings open, stay, resolve themselves and reopen as new occurrences; the scan is
+idempotent, its query count does not grow with the district, it notifies new red warnings
+once and escalates overdue cases."""
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from fengling.alerts import services
+from fengling.alerts.models import Alert, Case, CaseEvent
+from fengling.core.roles import Role
+from fengling.members.lifecycle.models import LostContactRecord
+from fengling.members.models import Member
+from fengling.notifications.models import Notification
+from fengling.testing.factories import make_user
+
+from .helpers import branch, held, members, seat, term, tree
+
+pytestmark = pytest.mark.django_db
+D = dt.date
+
+
+def lost(org):
+    m = members(org, 1)[0]
+    LostContactRecord.objects.create(member=m, since=D(2025, 1, 1))
+    Member.objects.filter(pk=m.pk).update(status="lost_contact")
+    return m
+
+
+def test_scan_opens_then_resolves_itself_and_reopens_as_a_new_occurrence():
+    _d, _s, community = tree()
+    b = branch(community)
+    held(b, "committee", D(2026, 3, 1))
+    run = services.run_scan(D(2026, 4, 5), send=False)
+    silent = Alert.objects.get(rule="silent_branch", organization=b)
+    assert (silent.state, silent.first_seen, silent.last_seen) == ("open", D(2026, 4, 5),
+                                                                    D(2026, 4, 5))
+    assert run.opened == Alert.objects.count() and run.resolved == 0
+
+    services.run_scan(D(2026, 4, 6), send=False)
+    silent.refresh_from_db()
+    assert (silent.first_seen, silent.last_seen) == (D(2026, 4, 5), D(2026, 4, 6))
+
+    held(b, "committee", D(2026, 4, 6))  # the evidence is gone
+    run = services.run_scan(D(2026, 4, 7), send=False)
+    silent.refresh_from_db()
+    assert (silent.state, silent.resolved_on) == ("resolved", D(2026, 4, 7))
+    assert run.resolved >= 1
+
+    # 38 days later, silent again: a new occurrence, the old one kept.
+    services.run_scan(D(2026, 5, 14), send=False)
+    rows = Alert.objects.filter(rule="silent_branch", organization=b).order_by("id")
+    assert [(a.state, a.first_seen) for a in rows] == [("resolved", D(2026, 4, 5)),
+                                                       ("open", D(2026, 5, 14))]
+
+
+def test_scan_is_idempotent_for_a_date():
+    _d, _s, community = tree()
+    lost(branch(community))
+    services.run_scan(D(2026, 4, 5), send=False)
+    before = list(Alert.objects.values_list("id", "rule", "subject", "state", "last_seen"))
+    run = services.run_scan(D(2026, 4, 5), send=False)
+    assert run.opened == 0 and run.resolved == 0
+    assert list(Alert.objects.values_list("id", "rule", "subject", "state",
+                                          "last_seen")) == before
+
+
+def test_scan_command_with_date(capsys):
+    _d, _s, community = tree()
+    lost(branch(community))
+    call_command("scan_alerts", "--date", "2026-04-05", "--no-notify")
+    assert "2026-04-05" in capsys.readouterr().out
+    assert Alert.objects.filter(rule="lost_contact", last_seen=D(2026, 4, 5)).exists()
+
+
+def _district(n: int, prefix: str):
+    """n branches, each with a bit of everything the rules read."""
+    _d, _s, community = tree()
+    for i in range(n):
+        b = branch(community, f"支部{i}")
+        held(b, "committee", D(2026, 1, 5))
+        t = term(b, D(2022, 1, 1))
+        seat(t, "secretary", ended_on=D(2025, 6, 1))
+        lost(b)
+        make_user(f"{prefix}sec{i}", Role.BRANCH_SECRETARY, b)
+
+
+def _queries(n: int, prefix: str) -> tuple[int, int, int]:
+    """(queries other than inserts, insert statements, warnings opened) of one scan."""
+    _district(n, prefix)
+    with CaptureQueriesContext(connection) as ctx:
+        run = services.run_scan(D(2026, 4, 5))
+    inserts = sum(q["sql"].startswith("INSERT") for q in ctx.captured_queries)
+    return len(ctx.captured_queries) - inserts, inserts, run.opened
+
+
+def test_scan_query_count_is_bounded_whatever_the_size():
+    one, one_inserts, _ = _queries(1, "a")
+    many, many_inserts, opened = _queries(8, "b")  # 9 branches in all, 8 of them new
+    assert Alert.objects.filter(rule="lost_contact").count() == 9
+    # Reads and updates: the same number whatever the size of the district.
+    assert one == many
+    assert many <= 40
+    # Inserts are batched (SQLite takes about 90 warnings a statement, PostgreSQL 500):
+    # warnings, notifications, their deliveries and the scan record.
+    assert one_inserts == 4
+    assert many_inserts <= 4 + opened // 90
+
+
+def test_new_red_warnings_notify_the_secretary_once():
+    _d, _s, community = tree()
+    b = branch(community)
+    secretary = make_user("sec", Role.BRANCH_SECRETARY, b)
+    member = lost(b)
+    services.run_scan(D(2026, 4, 5))
+    services.run_scan(D(2026, 4, 6))
+    notes = Notification.objects.filter(recipient=secretary, kind="warning")
+    assert notes.count() == 1
+    assert member.name in notes.get().body
+
+
+def test_overdue_case_escalates_one_level_up_and_notifies_it():
+    district, street, community = tree()
+    b = branch(community)
+    secretary = make_user("sec", Role.BRANCH_SECRETARY, b)
+    street_admin = make_user("street", Role.STREET_ADMIN, street)
+    community_secretary = make_user("comm", Role.ORG_SECRETARY, community)
+    case = services.case_open(community_secretary, b, responsible=secretary, plan="补开支委会",
+                              deadline=D(2026, 4, 1), title="静默支部", today=D(2026, 3, 1))
+    assert services.escalate_overdue(D(2026, 4, 1)) == 0
+    services.run_scan(D(2026, 4, 2))
+    case.refresh_from_db()
+    assert case.escalation == 1
+    assert CaseEvent.objects.filter(case=case, kind="escalated").count() == 1
+    # The level above the reviewer (the community): the street.
+    assert Notification.objects.filter(recipient=street_admin, kind="rectification").count() == 1
+    assert Notification.objects.filter(recipient=secretary, kind="rectification").count() == 1
+    services.run_scan(D(2026, 4, 3))
+    assert Notification.objects.filter(recipient=street_admin).count() == 1
+    assert Case.objects.get(pk=case.pk).escalation == 1
