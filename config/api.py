@@ -9,6 +9,7 @@ from ninja import Swagger
 
 from fengling.accounts.api import BearerToken
 from fengling.accounts.api import router as accounts_router
+from fengling.alerts.api import router as alerts_router
 from fengling.birthdays.api import router as birthdays_router
 from fengling.core.api import FenglingAPI, SessionWithCsrf
 from fengling.development.api import router as development_router
@@ -34,3 +35,4 @@ api.add_router("/meetings", meetings_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/birthdays", birthdays_router)
 api.add_router("/lifecycle", lifecycle_router)
+api.add_router("/alerts", alerts_router)
