@@ -1,7 +1,6 @@
 """API: warnings, rectification cases and the scan summary, through the same guards,
 selectors and services as the pages."""
 
-from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
