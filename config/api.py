@@ -12,6 +12,7 @@ from fengling.accounts.api import router as accounts_router
 from fengling.core.api import FenglingAPI, SessionWithCsrf
 from fengling.members.api import router as members_router
 from fengling.organizations.api import router as organizations_router
+from fengling.training.api import router as training_router
 
 api = FenglingAPI(
     title="Fengling API",
@@ -24,3 +25,4 @@ api = FenglingAPI(
 api.add_router("/auth", accounts_router)
 api.add_router("/organizations", organizations_router)
 api.add_router("/members", members_router)
+api.add_router("/training", training_router)

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "fengling.accounts",
     "fengling.members",
     "fengling.reports",
+    "fengling.training",
     "fengling.demo",
     "fengling.bench",
 ]
@@ -195,3 +196,6 @@ LOGGING = {
 API_TOKEN_TTL = timedelta(days=env.int("FENGLING_API_TOKEN_DAYS", default=7))
 # Password shown for demo accounts when FENGLING_DEMO_PASSWORD is not set.
 DEMO_PASSWORD = env.str("FENGLING_DEMO_PASSWORD", default="Fengling-demo-2026")
+# A CJK font for certificate PDFs (TTF/OTF/TTC path); empty: the npm Noto Sans SC installed
+# by `make assets`, then Debian's fonts-noto-cjk (see docs/training.md).
+CJK_FONT = env.str("FENGLING_CJK_FONT", default="")
