@@ -137,7 +137,7 @@ def certificate_pdf(certificate: Certificate) -> bytes:
         # The seal: a red ring with the academy's name.
         pdf.set_draw_color(*RED)
         pdf.set_line_width(1.2)
-        pdf.circle(x=width - 95, y=141, radius=17)  # upper-left corner of its box
+        pdf.circle(x=width - 68, y=158, radius=17)  # its centre, over the issuer (as a seal)
         if certificate.revoked:
             pdf.set_text_color(*RED)
             pdf.set_font("cjk", "B", 28)

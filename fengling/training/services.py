@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from fengling.core.audit import audit_log
@@ -235,6 +236,12 @@ def _next_certificate_number(year: int) -> str:
     return rules.certificate_number(year, last)
 
 
+def _certificate_title() -> str:
+    # Printed on an official document: always in Chinese, whoever issues it.
+    with translation.override("zh-hans"):
+        return _("Party Worker Qualification Certificate")
+
+
 def certificate_issue(actor, *, member: Member, course: Course, issued_on: dt.date,
                       exam_score: ExamScore | None = None) -> Certificate:
     """Issue the course's certificate to `member` (once per course). Call in a transaction."""
@@ -243,7 +250,7 @@ def certificate_issue(actor, *, member: Member, course: Course, issued_on: dt.da
         return existing
     certificate = Certificate.objects.create(
         number=_next_certificate_number(issued_on.year), member=member, course=course,
-        exam_score=exam_score, title=_("Party Worker Qualification Certificate"),
+        exam_score=exam_score, title=_certificate_title(),
         issued_on=issued_on, expires_on=rules.certificate_expiry(issued_on),
     )
     audit_log(actor, "training.certificate.issue", certificate,
