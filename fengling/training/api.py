@@ -1,8 +1,6 @@
 """API: courses, sessions, attendance, study hours, certificates (with the PDF) and party
 workers' reports, through the same scopes, guards and services as the pages."""
 
-from __future__ import annotations
-
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import ConfigDict, field_validator
 
 from .models import CourseKind, PlacementKind, ReportKind, ReportStatus, StudyKind
 
@@ -88,6 +88,11 @@ class AttendanceOut(Schema):
     absent: int
 
 
+def _tenths(value) -> Decimal:
+    """Hours always with one decimal place ("3.0"), whatever the database returned."""
+    return Decimal(str(value)).quantize(Decimal("0.1"))
+
+
 class MemberHoursOut(Schema):
     id: int
     name: str
@@ -98,12 +103,16 @@ class MemberHoursOut(Schema):
     required: Decimal = Field(description="32, or 56 for secretaries and committee members "
                               "(data: StudyRequirement).")
 
+    _hours = field_validator("attended", "studied", "done", "required")(_tenths)
+
 
 class HoursRollupOut(Schema):
     organization: Ref
     members: int
     met: int = Field(description="Members who reached their required hours.")
     hours: Decimal
+
+    _hours = field_validator("hours")(_tenths)
 
 
 class StudyRecordIn(Schema):
