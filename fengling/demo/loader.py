@@ -30,6 +30,7 @@ from fengling.organizations.models import (
     Organization,
     ServiceCentre,
 )
+from fengling.training.demo import load_training
 
 from .generator import DEFAULT_SEED, District, generate
 
@@ -76,6 +77,7 @@ def seed(scale: str, seed: int = DEFAULT_SEED, as_of: dt.date | None = None) -> 
     with transaction.atomic():
         wipe()
         load(district)
+        load_training(as_of, seed)
     _analyze()
     return SeedReport(scale=scale, seed=seed, as_of=as_of,
                       organizations=len(district.organizations),
