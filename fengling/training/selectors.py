@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from fengling.core.scoping import guard, path_q, scope_of
 from fengling.members.models import Member, MemberRole, MemberRoleKind
+from fengling.organizations.kinds import OrgKind
 from fengling.organizations.models import CommitteePost, Organization, Post
 
 from . import rules
@@ -104,6 +105,21 @@ def required_by_group(year: int) -> dict[str, Decimal]:
 
 
 # --- courses --------------------------------------------------------------------------------
+
+
+def course_owner_choices(user, levels_below: int = 2):
+    """Organizations where `user` may run a course: writable, the top of their write scope
+    and `levels_below` levels under it (no Party groups or functional organizations)."""
+    scope = scope_of(user)
+    qs = Organization.objects.visible_to(user, write=True).exclude(
+        kind__in=(OrgKind.PARTY_GROUP, OrgKind.FUNCTIONAL))
+    if scope.everything:
+        top = 1
+    elif scope.write_paths:
+        top = min(len(p) for p in scope.write_paths) // Organization.steplen
+    else:
+        return qs.none()
+    return qs.filter(depth__lte=top + levels_below).order_by("path")
 
 
 def course_list(user, *, kind: str = "", year: int | None = None):

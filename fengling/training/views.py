@@ -75,8 +75,7 @@ def course_index(request):
 def course_create(request):
     if not scope_of(request.user).can_write:
         raise PermissionDenied
-    organizations = list(Organization.objects.visible_to(request.user, write=True)
-                         .filter(depth__lte=4).order_by("path")[:500])
+    organizations = list(selectors.course_owner_choices(request.user)[:1000])
     form = CourseForm(request.POST or None, organizations=organizations,
                       initial={"starts_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from fengling.accounts.models import User
+from fengling.members.models import ACTIVE_STATUSES, Member
 from fengling.training import rules, selectors
 from fengling.training.models import (
     Attendance,
@@ -17,6 +18,7 @@ from fengling.training.models import (
     CourseKind,
     ExamScore,
     Placement,
+    StudyRecord,
     WorkReport,
 )
 
@@ -56,6 +58,12 @@ def test_seeded_pages_render_for_the_demo_accounts(client, seeded):
     district = User.objects.get(role_assignments__role="district_admin")
     counts = selectors.certification_counts(district, today=AS_OF)
     assert counts["total"] > 0 and counts["certified"] > 0
+    assert counts["expiring"] > 0  # certificates from three years ago
+    _org, orgs = selectors.report_organizations(district, None)
+    top = selectors.hours_rollup(orgs, 2025)[0]
+    assert top.members == Member.objects.filter(status__in=ACTIVE_STATUSES).count()
+    assert 0 < top.met < top.members
+    assert StudyRecord.objects.filter(status="pending").exists()
 
 
 def test_seeding_again_replaces_the_training_records(seeded):

@@ -142,6 +142,17 @@ def test_course_create_and_page(client, cast):
     assert "头雁论坛" in page and "望春社区党委" in page
 
 
+def test_branch_secretary_runs_a_course_in_their_branch(client, cast):
+    c = login(client, cast.branch_secretary)
+    offered = [v for v, _l in c.get(reverse("training:course_create")).context["form"]
+               .fields["organization"].choices]
+    assert offered == [cast.branch_a.pk]
+    response = c.post(reverse("training:course_create"), {
+        "organization": cast.branch_a.pk, "kind": CourseKind.PARTY_CLASS, "title": "支部党课",
+        "starts_on": "2026-05-01"})
+    assert response.status_code == 302
+
+
 def test_course_create_with_end_before_start_shows_the_error(client, cast):
     c = login(client, cast.community_secretary)
     response = c.post(reverse("training:course_create"), {
