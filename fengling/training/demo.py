@@ -240,5 +240,10 @@ def load_training(as_of: dt.date, seed: int) -> dict[str, int]:
                     body="（演示数据）", status=status,
                     review_comment="请补充具体数据。" if status == ReportStatus.RETURNED else ""))
     _bulk(WorkReport, reports)
+    # Fresh planner statistics for the new tables, as the seed does for its own.
+    with connection.cursor() as cursor:
+        for model in (Course, Session, Enrolment, Attendance, StudyRecord, Certificate,
+                      ExamScore, Placement, WorkReport):
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     return {"courses": len(courses), "sessions": len(sessions), "attendance": len(attendance),
             "study_records": len(records), "certificates": len(certificates)}

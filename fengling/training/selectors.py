@@ -38,6 +38,7 @@ from .models import (
     Attendance,
     Certificate,
     Course,
+    Enrolment,
     Exam,
     ExamScore,
     Placement,
@@ -128,9 +129,14 @@ def course_list(user, *, kind: str = "", year: int | None = None):
         qs = qs.filter(kind=kind)
     if year:
         qs = qs.filter(starts_on__year=year)
+    # Counted in subqueries: two joins would multiply sessions by enrolments first.
+    sessions = (Session.objects.filter(course=OuterRef("pk")).order_by().values("course")
+                .annotate(n=Count("pk")).values("n"))
+    enrolled = (Enrolment.objects.filter(course=OuterRef("pk")).order_by().values("course")
+                .annotate(n=Count("pk")).values("n"))
     return qs.annotate(
-        session_count=Count("sessions", distinct=True),
-        enrolled_count=Count("enrolments", distinct=True),
+        session_count=Coalesce(Subquery(sessions), Value(0)),
+        enrolled_count=Coalesce(Subquery(enrolled), Value(0)),
     ).order_by("-starts_on", "-id")
 
 
