@@ -1,12 +1,14 @@
 """API: courses, sessions, attendance, study hours, certificates (with the PDF) and party
 workers' reports, through the same scopes, guards and services as the pages."""
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from fengling.core.api import ApiError, Code, Pagination, error_responses
+from fengling.core.api import ApiError, Pagination, error_responses
 from fengling.members.models import Member
 from fengling.members.selectors import access_member
 from fengling.organizations.selectors import access_organization
@@ -268,7 +270,7 @@ def report_new(request: HttpRequest, payload: ReportIn):
     data = payload.dict()
     member_id = data.pop("member") or request.auth.member_id
     if not member_id:
-        raise ApiError(422, Code.VALIDATION_ERROR, "member")
+        raise ValidationError({"member": [_("Say whose report this is.")]})
     member = access_member(request.auth, member_id)
     return Status(201, services.report_save(request.auth, member, **data))
 

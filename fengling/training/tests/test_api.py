@@ -148,6 +148,13 @@ def test_certification_status(client, cast, training):
     assert [(r["member"]["name"], r["status"]) for r in rows] == [("李四", "uncertified")]
 
 
+def test_report_without_an_author_is_422(client, cast):
+    response = send(client, cast.auditor, "post", "/reports", {
+        "kind": "annual", "year": 2026, "title": "述职", "body": "正文"})
+    assert response.status_code == 422
+    assert response.json()["fields"]["member"] == ["请说明这是谁的报告。"]
+
+
 def test_report_flow(client, cast):
     response = send(client, cast.member, "post", "/reports", {
         "kind": "annual", "year": 2026, "title": "述职", "body": "正文"})
