@@ -10,9 +10,9 @@ to that day:
   3 sessions of 8 hours, an exam (pass mark 60) and a certificate for each pass; most of
   the others hold a certificate from three years ago that expires within 90 days;
 - 头雁论坛: two 4-hour sessions for the secretaries;
-- 党课: each grassroots committee holds one course of up to 4 three-hour sessions for all
+- 党课: each grassroots committee holds one course of 4 four-hour sessions for all
   its members (present ≈85%);
-- own study: 1–3 online records per member (mostly approved), a few awaiting review;
+- own study: 3–8 records of 1–5 hours per member (mostly approved), a few awaiting review;
 - 10 secondments to Shanghai and 17 pairings with 千名好支书 (the seed's figures);
 - each party worker's 述职 and 调研报告: last year's reviewed, this year's in every state.
 """
@@ -132,7 +132,7 @@ def load_training(as_of: dt.date, seed: int) -> dict[str, int]:
     for party_class in classes:
         for n, f in enumerate(quarter_points, 1):
             sessions.append(Session(course=party_class, title=f"第{n}季度党课",
-                                    starts_at=moment(f, 19), hours=3))
+                                    starts_at=moment(f, 19), hours=4))
     sessions = _bulk(Session, sessions)
     by_course: dict[int, list[Session]] = {}
     for s in sessions:
@@ -204,12 +204,12 @@ def load_training(as_of: dt.date, seed: int) -> dict[str, int]:
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     decimal_value = connection.ops.adapt_decimalfield_value
     for pk, _path in members:
-        for _ in range(rng.randint(1, 3)):
+        for _ in range(rng.randint(3, 8)):
             k = rng.randrange(3)
             status = ReviewStatus.PENDING if rng.random() < 0.05 else ReviewStatus.APPROVED
             records.append((
                 pk, str(kinds[k]), titles[k], date_value(day(rng.random())),
-                decimal_value(Decimal(rng.randint(2, 16)) / 2, 4, 1), str(status), "", now, now))
+                decimal_value(Decimal(rng.randint(2, 10)) / 2, 4, 1), str(status), "", now, now))
     _insert(StudyRecord, ("member_id", "kind", "title", "studied_on", "hours", "status",
                           "review_comment", "created_at", "updated_at"), records)
 

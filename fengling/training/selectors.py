@@ -313,7 +313,10 @@ def report_organizations(user, organization: Organization | None) -> tuple:
             organization = roots[0]
         else:
             return None, roots
-    children = list(Organization.objects.children_of(organization).order_by("path"))
+    # Party groups and functional organizations hold no members of their own.
+    children = list(Organization.objects.children_of(organization)
+                    .exclude(kind__in=(OrgKind.PARTY_GROUP, OrgKind.FUNCTIONAL))
+                    .order_by("path"))
     return organization, [organization, *children]
 
 

@@ -268,7 +268,8 @@ def hours_report(request):
     return render(request, "training/hours_report.html", {
         "organization": organization, "rollup": rollup, "page_obj": members, "year": year,
         "behind": behind, "required": selectors.required_by_group(year),
-        "ancestors": list(organization.ancestors()) if organization else [],
+        "ancestors": [a for a in organization.ancestors()
+                      if scope_of(request.user).covers_path(a.path)] if organization else [],
     })
 
 
