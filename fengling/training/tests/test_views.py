@@ -172,6 +172,25 @@ def test_course_create_in_another_scope_is_refused(client, cast):
     assert not Course.objects.exists()
 
 
+def test_session_and_exam_added_from_the_course_page(client, cast, training):
+    c = login(client, cast.community_secretary)
+    response = c.post(reverse("training:session_add", args=[training.course.pk]), {
+        "title": "党史专题", "starts_at": "2026-05-20T14:30", "hours": "2.5",
+        "place": "社区党群服务中心"})
+    assert response.status_code == 302
+    session = training.course.sessions.get(title="党史专题")
+    assert session.hours == 2.5
+    assert session.starts_at == at(2026, 5, 20, 14, 30)
+    response = c.post(reverse("training:session_add", args=[training.course.pk]), {
+        "title": "x", "starts_at": "2026-08-20T14:30", "hours": "2"})
+    assert response.status_code == 422
+    assert "课次时间须在课程起止日期之内。" in response.content.decode()
+    response = c.post(reverse("training:exam_add", args=[training.course.pk]), {
+        "title": "补考", "held_on": "2026-06-30", "max_score": "100", "pass_mark": "70"})
+    assert response.status_code == 302
+    assert training.course.exams.count() == 2
+
+
 def test_enrol_search_and_enrol(client, cast, training):
     c = login(client, cast.community_secretary)
     url = reverse("training:enrol", args=[training.course.pk])
