@@ -32,6 +32,7 @@ from .schemas import (
     ReportActionIn,
     ReportIn,
     ReportOut,
+    RevokeIn,
     SessionIn,
     SessionOut,
     StudyRecordIn,
@@ -201,6 +202,16 @@ def certificate_download(request: HttpRequest, certificate_id: int):
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{certificate_filename(certificate)}"'
     return response
+
+
+@router.post("/certificates/{certificate_id}/revoke",
+             response={200: CertificateOut, **error_responses(401, 403, 404, 422)},
+             summary="Revoke a certificate")
+def certificate_revoke(request: HttpRequest, certificate_id: int, payload: RevokeIn):
+    """Only writers over the issuing course's organization; the holder then counts as
+    uncertified. 403 for others who can see it."""
+    certificate = selectors.access_certificate(request.auth, certificate_id)
+    return services.certificate_revoke(request.auth, certificate, payload.reason)
 
 
 class CertificationQuery(Schema):

@@ -150,6 +150,12 @@ class CertificateOut(Schema):
         return {"id": obj.course_id, "name": obj.course.title}
 
 
+class RevokeIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Annotated[str, Field(min_length=1, max_length=200)]
+
+
 class CertificationOut(Schema):
     member: Ref
     organization: Ref

@@ -70,8 +70,8 @@ def access_exam(user, pk, write: bool = False) -> Exam:
 
 
 def access_certificate(user, pk) -> Certificate:
-    return guard(Certificate.objects.select_related("member__organization", "course"), user,
-                 pk)
+    return guard(Certificate.objects.select_related("member__organization",
+                                                    "course__organization"), user, pk)
 
 
 def access_study_record(user, pk, write: bool = False) -> StudyRecord:

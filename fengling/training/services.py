@@ -241,9 +241,10 @@ def _certificate_title() -> str:
         return _("Party Worker Qualification Certificate")
 
 
+@transaction.atomic
 def certificate_issue(actor, *, member: Member, course: Course, issued_on: dt.date,
                       exam_score: ExamScore | None = None) -> Certificate:
-    """Issue the course's certificate to `member` (once per course). Call in a transaction."""
+    """Issue the course's certificate to `member` (once per course)."""
     existing = Certificate.objects.filter(member=member, course=course).first()
     if existing is not None:
         return existing
@@ -255,6 +256,22 @@ def certificate_issue(actor, *, member: Member, course: Course, issued_on: dt.da
     audit_log(actor, "training.certificate.issue", certificate,
               {"number": certificate.number, "member": member.pk},
               organization_path=member.organization.path)
+    return certificate
+
+
+@transaction.atomic
+def certificate_revoke(actor, certificate: Certificate, reason: str) -> Certificate:
+    """Withdraw a certificate (the worker no longer qualifies); only the issuing side may."""
+    _require_write(actor, certificate.course.organization.path)
+    if certificate.revoked:
+        raise ValidationError(_("This certificate is already revoked."))
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why the certificate is revoked.")]})
+    certificate.revoked = True
+    certificate.save(update_fields=["revoked", "updated_at"])
+    audit_log(actor, "training.certificate.revoke", certificate,
+              {"number": certificate.number, "reason": reason.strip()},
+              organization_path=certificate.member.organization.path)
     return certificate
 
 

@@ -142,6 +142,25 @@ def test_certificates_and_pdf(client, cast, training):
     assert get(client, cast.outsider_secretary, "/certificates").json()["count"] == 0
 
 
+def test_revoking_a_certificate(client, cast, training):
+    MemberRole.objects.create(member=cast.member_a, role=MemberRoleKind.PARTY_WORKER)
+    cert = services.certificate_issue(cast.district_admin, member=cast.member_a,
+                                      course=training.course, issued_on=dt.date(2026, 6, 30))
+    url = f"/certificates/{cert.pk}/revoke"
+    assert send(client, cast.member, "post", url, {"reason": "x"}).status_code == 403
+    assert send(client, cast.auditor, "post", url, {"reason": "x"}).status_code == 403
+    assert send(client, cast.outsider_secretary, "post", url,
+                {"reason": "x"}).status_code == 404
+    response = send(client, cast.community_secretary, "post", url, {"reason": "  "})
+    assert response.status_code == 422
+    response = send(client, cast.community_secretary, "post", url, {"reason": "调离党务岗位"})
+    assert response.json()["revoked"] is True
+    rows = get(client, cast.community_secretary, "/certification").json()["items"]
+    assert [(r["member"]["name"], r["status"]) for r in rows] == [("张三", "uncertified")]
+    again = send(client, cast.community_secretary, "post", url, {"reason": "x"})
+    assert again.json()["fields"]["__all__"] == ["该证书已被撤销。"]
+
+
 def test_certification_status(client, cast, training):
     MemberRole.objects.create(member=cast.secretary_a_member, role=MemberRoleKind.SECRETARY)
     rows = get(client, cast.community_secretary, "/certification").json()["items"]
@@ -178,7 +197,8 @@ def test_openapi_documents_the_training_paths(client):
                 "/courses/{course_id}/enrolments", "/sessions/{session_id}/attendance",
                 "/hours", "/hours/rollup", "/hours/members/{member_id}", "/study-records",
                 "/certificates", "/certificates/{certificate_id}",
-                "/certificates/{certificate_id}/pdf", "/certification", "/placements",
+                "/certificates/{certificate_id}/pdf", "/certificates/{certificate_id}/revoke",
+                "/certification", "/placements",
                 "/reports", "/reports/{report_id}", "/reports/{report_id}/actions"}
     assert {f"/api/v1/training{p}" for p in expected} <= set(paths)
     pdf = paths["/api/v1/training/certificates/{certificate_id}/pdf"]["get"]["responses"]
