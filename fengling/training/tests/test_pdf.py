@@ -64,3 +64,13 @@ def test_pdf_rasterizes(certificate, tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     if os.environ.get("FENGLING_WRITE_DOCS_IMAGES") == "1":
         shutil.copyfile(png, Path(settings.BASE_DIR) / "docs" / "certificate.png")
+
+
+@needs_poppler
+def test_a_revoked_certificate_says_so(cast, certificate, tmp_path):
+    services.certificate_revoke(cast.district_admin, certificate, "调离党务岗位")
+    path = tmp_path / "c.pdf"
+    path.write_bytes(certificate_pdf(certificate))
+    text = subprocess.run(["pdftotext", str(path), "-"],  # noqa: S603, S607
+                          capture_output=True, text=True, check=True).stdout
+    assert "已撤销" in text
