@@ -17,6 +17,7 @@ from fengling.members.api import router as members_router
 from fengling.members.lifecycle.api import router as lifecycle_router
 from fengling.notifications.api import router as notifications_router
 from fengling.organizations.api import router as organizations_router
+from fengling.training.api import router as training_router
 
 api = FenglingAPI(
     title="Fengling API",
@@ -34,3 +35,4 @@ api.add_router("/meetings", meetings_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/birthdays", birthdays_router)
 api.add_router("/lifecycle", lifecycle_router)
+api.add_router("/training", training_router)

@@ -11,7 +11,6 @@ LARGE_TEXT_COOKIE = "fengling_large_text"
 COMING_MODULES = (
     _("Organizational life"),
     _("Party dues"),
-    _("Education and training"),
     _("Fengling index"),
     _("Early warning"),
     _("Projects and funds"),
