@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "fengling.accounts",
     "fengling.members",
     "fengling.reports",
+    "fengling.dues",
     "fengling.demo",
     "fengling.bench",
 ]
