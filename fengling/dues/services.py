@@ -310,7 +310,9 @@ def dues_payment_record(user, member: Member, *, receipt_number: str, amount, pa
         bills = _months_to_settle(member, months, today)
         current = month_start(today)
         back = sum(1 for b in bills if b.month < current)
-        ahead = sum(1 for b in bills if b.month > current)
+        # Prepayment: the last month paid may lie at most 6 months after the current one,
+        # counting months prepaid earlier too.
+        ahead = rates.months_between(current, bills[-1].month) if bills else 0
         if back > rates.MAX_BACK_PAY_MONTHS:
             raise ValidationError({"months": [_(
                 "Back pay may cover at most %(limit)s months in one payment; this one would "
@@ -380,7 +382,7 @@ def remittance_record(user, organization: Organization, *, first_month: dt.date,
         errors["last_month"] = [_("The last month cannot come before the first.")]
     if remitted_on > today:
         errors["remitted_on"] = [_("The date cannot be in the future.")]
-    parent = organization.get_parent()
+    parent = Organization.objects.get_parent(organization)
     if parent is None:
         errors["__all__"] = [_("The top organization has no parent to remit to.")]
     if Remittance.objects.filter(organization=organization, first_month=first_month,
