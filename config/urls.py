@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("fengling.accounts.urls")),
     path("organizations/", include("fengling.organizations.urls")),
     path("members/", include("fengling.members.urls")),
+    path("dues/", include("fengling.dues.urls")),
     path("", include("fengling.reports.urls")),
     path("", include("fengling.core.urls")),
 ]

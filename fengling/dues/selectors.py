@@ -53,7 +53,7 @@ def member_arrears(member: Member, today: dt.date) -> Arrears:
     row = DuesBill.objects.filter(
         member=member, status=BillStatus.OPEN, month__lte=month_start(today)
     ).aggregate(n=Count("id"), oldest=Min("month"), owed=Sum("amount"))
-    return Arrears(row["n"], row["oldest"], row["owed"] or ZERO)
+    return Arrears(row["n"], row["oldest"], _money(row["owed"]))
 
 
 @dataclass(frozen=True)
@@ -74,9 +74,9 @@ def member_dues(user, pk, *, year: int, today: dt.date) -> MemberDues:
     member = access_member(user, pk)
     history = profile_history(member)
     bills = list(DuesBill.objects.filter(member=member, month__year=year)
-                 .select_related("payment").order_by("month"))
+                 .select_related("payment", "member", "organization").order_by("month"))
     payments = list(DuesPayment.objects.filter(member=member, paid_on__year=year)
-                    .order_by("-paid_on", "-id"))
+                    .select_related("member", "organization").order_by("-paid_on", "-id"))
     totals = {
         "due": sum((b.amount for b in bills if b.status in (BillStatus.OPEN, BillStatus.PAID)),
                    ZERO),
@@ -110,8 +110,14 @@ def arrears_list(user, organization: Organization, *, today: dt.date, min_months
     )
 
 
+def _money(value) -> Decimal:
+    """Sums come back from SQLite without their scale: show them to the fen."""
+    return (value or ZERO).quantize(rates.CENT)
+
+
 def with_levels(rows) -> list[dict]:
-    return [{**row, "level": rates.arrears_level(row["months_owed"])} for row in rows]
+    return [{**row, "amount_owed": _money(row["amount_owed"]),
+             "level": rates.arrears_level(row["months_owed"])} for row in rows]
 
 
 # --- collection rate rolled up the tree -------------------------------------------------------
@@ -177,7 +183,7 @@ def collection_rollup(organization: Organization, first_month: dt.date,
     total = Collection(organization)
     for row in rows:
         part = Collection(organization, row["bills_due"], row["bills_paid"],
-                          row["amount_due"] or ZERO, row["amount_paid"] or ZERO,
+                          _money(row["amount_due"]), _money(row["amount_paid"]),
                           row["unassessed"], row["exempt"])
         total.add(part)
         if row["prefix"] in children:
@@ -210,9 +216,9 @@ def central_remittances(user, organization: Organization):
 def collected_dues(organization: Organization, first_month: dt.date, last_month: dt.date
                    ) -> Decimal:
     """Dues paid in the subtree for the months: the figure a remittance passes up."""
-    return DuesBill.objects.in_subtree(organization.path).filter(
+    return _money(DuesBill.objects.in_subtree(organization.path).filter(
         status=BillStatus.PAID, month__gte=first_month, month__lte=last_month,
-    ).aggregate(s=Sum("amount"))["s"] or ZERO
+    ).aggregate(s=Sum("amount"))["s"])
 
 
 @dataclass(frozen=True)
