@@ -143,8 +143,10 @@ class DuesBill(models.Model):
         ]
         indexes = [
             # Collection rate and arrears of a subtree for a month: grouped by organization.
-            models.Index(fields=["month", "organization", "status"], name="dues_bill_month_org_idx"),
-            models.Index(fields=["organization", "status", "month"], name="dues_bill_org_status_idx"),
+            models.Index(fields=["month", "organization", "status"],
+                         name="dues_bill_month_org_idx"),
+            models.Index(fields=["organization", "status", "month"],
+                         name="dues_bill_org_status_idx"),
         ]
 
     def __str__(self):

@@ -18,7 +18,15 @@ from fengling.members.models import Member
 from fengling.organizations.models import Organization
 
 from . import rates
-from .models import BillStatus, DuesBill, DuesPayment, DuesProfile, PaymentMethod, Relief, Remittance
+from .models import (
+    BillStatus,
+    DuesBill,
+    DuesPayment,
+    DuesProfile,
+    PaymentMethod,
+    Relief,
+    Remittance,
+)
 from .rates import Category, RateError, add_months, month_start
 
 BATCH = 2000
@@ -213,13 +221,15 @@ def dues_profile_set(user, member: Member, *, effective_month: dt.date, category
     with transaction.atomic():
         profile, _created = DuesProfile.objects.update_or_create(
             member=member, effective_month=effective_month,
-            defaults=dict(category=category, income_base=base, fixed_amount=fixed,
-                          relief=relief, reduced_amount=reduced if relief == Relief.REDUCED
-                          else None, relief_reason=relief_reason.strip() if relief else "",
-                          relief_approved_by=relief_approved_by.strip() if relief else "",
-                          relief_approved_on=relief_approved_on if relief else None,
-                          recorded_by=user if user is not None and user.is_authenticated
-                          else None),
+            defaults={
+                "category": category, "income_base": base, "fixed_amount": fixed,
+                "relief": relief,
+                "reduced_amount": reduced if relief == Relief.REDUCED else None,
+                "relief_reason": relief_reason.strip() if relief else "",
+                "relief_approved_by": relief_approved_by.strip() if relief else "",
+                "relief_approved_on": relief_approved_on if relief else None,
+                "recorded_by": user if user is not None and user.is_authenticated else None,
+            },
         )
         repriced = _reprice_member(member, effective_month)
         audit_log(user, "dues.profile_set", profile, {
