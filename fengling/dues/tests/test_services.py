@@ -258,3 +258,23 @@ def test_remittance_to_the_parent_is_recorded_once(cast):
                                    last_month=MARCH, amount="1.00", remitted_on=TODAY,
                                    today=TODAY)
     assert Remittance.objects.count() == 1
+
+
+def test_generate_bills_command_is_idempotent(cast):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("generate_bills", month="2026-03", ahead=1, stdout=out)
+    assert "2026-03: 4 bills created" in out.getvalue()
+    assert "2026-04: 4 bills created" in out.getvalue()
+    out = StringIO()
+    call_command("generate_bills", month="2026-03", ahead=1, stdout=out)
+    assert "2026-03: 0 bills created" in out.getvalue()
+    assert DuesBill.objects.count() == 8
+    call_command("generate_bills", month="2026-05", ahead=0,
+                 organization=cast.community_b.code, stdout=out)
+    assert DuesBill.objects.filter(month=dt.date(2026, 5, 1)).count() == 1
+    with pytest.raises(CommandError):
+        call_command("generate_bills", month="March")
