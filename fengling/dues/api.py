@@ -176,7 +176,8 @@ def collection(request: HttpRequest, query: Query[CollectionQuery]):
             "children": [_collection_row(c) for c in children]}
 
 
-@router.get("/statements/{member_id}", response={200: StatementOut, **error_responses(401, 404)},
+@router.get("/statements/{member_id}",
+            response={200: StatementOut, **error_responses(401, 404, 422)},
             summary="A member's yearly statement")
 def statement(request: HttpRequest, member_id: int, year: int | None = None):
     today = timezone.localdate()
