@@ -12,6 +12,7 @@ from fengling.accounts.api import router as accounts_router
 from fengling.core.api import FenglingAPI, SessionWithCsrf
 from fengling.dues.api import router as dues_router
 from fengling.members.api import router as members_router
+from fengling.notifications.api import router as notifications_router
 from fengling.organizations.api import router as organizations_router
 
 api = FenglingAPI(
@@ -26,3 +27,4 @@ api.add_router("/auth", accounts_router)
 api.add_router("/organizations", organizations_router)
 api.add_router("/members", members_router)
 api.add_router("/dues", dues_router)
+api.add_router("/notifications", notifications_router)

@@ -10,6 +10,8 @@ urlpatterns = [
     path("organizations/", include("fengling.organizations.urls")),
     path("members/", include("fengling.members.urls")),
     path("dues/", include("fengling.dues.urls")),
+    path("notifications/", include("fengling.notifications.urls")),
+    path("birthdays/", include("fengling.birthdays.urls")),
     path("", include("fengling.reports.urls")),
     path("", include("fengling.core.urls")),
 ]

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "fengling.dues",
     "fengling.demo",
     "fengling.bench",
+    "fengling.notifications",
+    "fengling.birthdays",
 ]
 
 MIDDLEWARE = [
@@ -91,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "fengling.core.context_processors.shell",
+                "fengling.notifications.context_processors.inbox",
             ],
         },
     }
@@ -196,3 +199,25 @@ LOGGING = {
 API_TOKEN_TTL = timedelta(days=env.int("FENGLING_API_TOKEN_DAYS", default=7))
 # Password shown for demo accounts when FENGLING_DEMO_PASSWORD is not set.
 DEMO_PASSWORD = env.str("FENGLING_DEMO_PASSWORD", default="Fengling-demo-2026")
+
+# Notifications (docs/notifications.md). Outbound channels that are on (the in-app inbox always
+# is): any of email, sms, wechat. Each channel's sender class; e-mail goes to files under
+# var/notifications/ until FENGLING_NOTIFY_EMAIL_SENDER names
+# fengling.notifications.senders.EmailSender (Django's EMAIL_* settings then apply).
+NOTIFY_CHANNELS = env.list("FENGLING_NOTIFY_CHANNELS", default=["email"])
+NOTIFY_SENDERS = {
+    "email": env.str("FENGLING_NOTIFY_EMAIL_SENDER",
+                     default="fengling.notifications.senders.FileSender"),
+    "sms": env.str("FENGLING_NOTIFY_SMS_SENDER",
+                   default="fengling.notifications.senders.SmsSender"),
+    "wechat": env.str("FENGLING_NOTIFY_WECHAT_SENDER",
+                      default="fengling.notifications.senders.WeChatSender"),
+}
+NOTIFY_FILE_DIR = env.path("FENGLING_NOTIFY_DIR", default=VAR_DIR / "notifications")
+# Drain the outbox in a background thread after each commit that queued something (off:
+# cron runs `fengling send_notifications --once` every minute).
+NOTIFY_DRAIN_ON_COMMIT = env.bool("FENGLING_NOTIFY_DRAIN_ON_COMMIT", default=False)
+NOTIFY_MAX_ATTEMPTS = 5
+# Links in outbound messages are made absolute with this address.
+NOTIFY_SITE_URL = env.str("FENGLING_SITE_URL", default="http://127.0.0.1:8000")
+DEFAULT_FROM_EMAIL = env.str("FENGLING_FROM_EMAIL", default="fengling@localhost")

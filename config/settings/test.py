@@ -20,3 +20,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not env.st
 ):
     DATABASES["default"]["NAME"] = ":memory:"
     DATABASES["default"]["OPTIONS"] = {}
+
+# Notifications: nothing leaves the process; files go to a temporary folder.
+import tempfile  # noqa: E402
+
+NOTIFY_FILE_DIR = tempfile.mkdtemp(prefix="fengling-notify-")
+NOTIFY_DRAIN_ON_COMMIT = False
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

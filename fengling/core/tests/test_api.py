@@ -104,7 +104,7 @@ def test_malformed_json_is_400_bad_request(client, cast):
 def test_openapi_lists_every_path_with_error_responses(client):
     schema = client.get("/api/v1/openapi.json").json()
     paths = schema["paths"]
-    assert set(paths) == {
+    assert set(paths) >= {  # other apps add theirs (their own tests check them)
         "/api/v1/auth/token",
         "/api/v1/organizations",
         "/api/v1/organizations/{organization_id}",
