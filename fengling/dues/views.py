@@ -176,6 +176,9 @@ def remittances(request, pk):
             "first_month": f"{quarter_start:%Y-%m}", "last_month": f"{month_start(today):%Y-%m}",
             "remitted_on": today}),
         "can_write": scope_of(request.user).covers_path(org.path, write=True),
+        "collected": selectors.collected_dues(org, today.replace(month=1, day=1),
+                                              month_start(today)),
+        "year": today.year,
     }, status=422 if form is not None else 200)
 
 
