@@ -206,3 +206,24 @@ def test_openapi_documents_every_dues_operation(client, billed):
 
 def test_unauthenticated_is_401(client, billed):
     assert client.get(f"{API}/bills").status_code == 401
+
+
+def test_bills_list_query_count_does_not_grow(client, billed):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fengling.testing.factories import MemberFactory
+
+    auth = headers(billed.district_admin)
+    client.get(f"{API}/bills", headers=auth)  # the token's first use is recorded once
+    with CaptureQueriesContext(connection) as first:
+        client.get(f"{API}/bills", headers=auth)
+    for _ in range(5):
+        MemberFactory(organization=billed.branch_b)
+    services.generate_bills(dt.date(2026, 3, 1))
+    services.dues_payment_record(billed.district_admin, billed.member_a, receipt_number="Q",
+                                 amount="40", paid_on=TODAY, method="cash", today=TODAY)
+    with CaptureQueriesContext(connection) as second:
+        response = client.get(f"{API}/bills", headers=auth)
+    assert response.json()["count"] == 17
+    assert len(second.captured_queries) == len(first.captured_queries)

@@ -278,3 +278,21 @@ def test_export_outside_scope_is_404(client, billed, who):
     assert get(client, getattr(billed, who), "dues:export",
                billed.community_a.pk).status_code == 404
     assert not AuditEntry.objects.filter(action="dues.export").exists()
+
+
+@pytest.mark.parametrize(("who", "status"), [("outsider_secretary", 404), ("member", 404),
+                                             ("auditor", 200), ("community_secretary", 200)])
+def test_remittances_page_scope(client, billed, who, status):
+    assert get(client, getattr(billed, who), "dues:remittances",
+               billed.branch_a.pk).status_code == status
+
+
+def test_user_without_a_role_or_record_gets_403_from_the_dues_index(client, cast):
+    from fengling.testing.factories import make_user
+
+    assert get(client, make_user("newcomer"), "dues:index").status_code == 403
+
+
+def test_pages_need_a_login(client, cast):
+    response = client.get(reverse("dues:organization", args=[cast.branch_a.pk]))
+    assert response.status_code == 302 and "login" in response.url
