@@ -104,9 +104,9 @@ def generate_bills(month: dt.date, organization_subtree: Organization | None = N
     an anti-join and (member, month) is unique (`ON CONFLICT DO NOTHING` for a run racing
     another), so a second run creates nothing.
 
-    Set-based: one read of the members without a bill, one of their profiles, then one
-    multi-row insert (`executemany` of a plain INSERT: Django's bulk_create spends most of
-    its time building SQL per row, 3x the database's own time at district scale).
+    Set-based: one read of the members without a bill, one of their profiles, then
+    multi-row inserts (`_insert_bills`: Django's bulk_create spends most of its time building
+    SQL per object, 3x the database's own time at district scale).
     """
     month = month_start(month)
     members = billable_members(month, organization_subtree).exclude(
@@ -145,21 +145,34 @@ def _db_decimal(value: Decimal | None):
 
 
 def _insert_bills(rows: list[tuple]) -> None:
-    """Insert bill rows (BILL_COLUMNS order) of one month, all made at the same time."""
+    """Insert bill rows (BILL_COLUMNS order) of one month, all made at the same time, in one
+    transaction (in autocommit each statement would be its own commit).
+
+    SQLite runs in-process: one prepared single-row INSERT executed for every row
+    (`executemany`) is its fastest path. PostgreSQL pays per statement and round trip:
+    multi-row `INSERT … VALUES (…), (…)` of 1000 rows a statement. Both `ON CONFLICT DO
+    NOTHING`, so a run racing another skips the bills it made.
+    """
     quote = connection.ops.quote_name
     table = quote(DuesBill._meta.db_table)
     columns = ", ".join(quote(c) for c in BILL_COLUMNS)
-    marks = ", ".join(["%s"] * len(BILL_COLUMNS))
-    # Names from the model's own metadata, values as parameters.
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING"  # noqa: S608
+    row_marks = "(" + ", ".join(["%s"] * len(BILL_COLUMNS)) + ")"
     # Month and creation time are the same on every row: adapt them once.
     month = DuesBill._meta.get_field("month").get_db_prep_value(rows[0][2], connection)
     created = DuesBill._meta.get_field("created_at").get_db_prep_value(rows[0][7], connection)
     adapted = [(*row[:2], month, *row[3:7], created) for row in rows]
-    # One transaction: in autocommit each row of executemany would be its own commit.
+    # Names from the model's own metadata; every value is a parameter.
+    insert = f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608
     with transaction.atomic(), connection.cursor() as cursor:
-        for start in range(0, len(adapted), BATCH * 5):
-            cursor.executemany(sql, adapted[start:start + BATCH * 5])
+        if connection.vendor == "sqlite":
+            cursor.executemany(f"{insert}{row_marks} ON CONFLICT DO NOTHING", adapted)
+            return
+        for start in range(0, len(adapted), 1000):
+            chunk = adapted[start:start + 1000]
+            cursor.execute(
+                f"{insert}{', '.join([row_marks] * len(chunk))} ON CONFLICT DO NOTHING",
+                [value for row in chunk for value in row],
+            )
 
 
 def _member_bill(member: Member, month: dt.date, profile: dict | None) -> DuesBill:
