@@ -142,9 +142,10 @@ class DuesBill(models.Model):
             ),
         ]
         indexes = [
-            # Collection rate and arrears of a subtree for a month: grouped by organization.
+            # Collection of a month (or months): the month's bills, by branch.
             models.Index(fields=["month", "organization", "status"],
                          name="dues_bill_month_org_idx"),
+            # Arrears of a subtree: from its organizations to their open bills by month.
             models.Index(fields=["organization", "status", "month"],
                          name="dues_bill_org_status_idx"),
         ]

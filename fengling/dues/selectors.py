@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Max, Min, Q, Sum
-from django.db.models.functions import Substr
 
 from fengling.core.scoping import guard, scope_of
 from fengling.members.models import Member
@@ -160,16 +159,14 @@ def collection_rollup(organization: Organization, first_month: dt.date,
                       last_month: dt.date) -> tuple[Collection, list[Collection]]:
     """The collection of `organization`'s subtree over the months, and of each child's subtree.
 
-    Two queries: the bills grouped by the first `depth + 1` steps of their organization's
-    materialized path (a child's subtree shares that prefix; the organization's own bills have
-    its shorter path), and the children themselves.
+    Three queries whatever the size of the tree: the bills of the months grouped by branch
+    (from the month index), the subtree's organizations (id → path), and the children. Each
+    branch's totals are added to the child whose materialized path prefixes the branch's.
     """
-    length = (organization.depth + 1) * Organization.steplen
     rows = (
         DuesBill.objects.in_subtree(organization.path)
         .filter(month__gte=month_start(first_month), month__lte=month_start(last_month))
-        .annotate(prefix=Substr("organization__path", 1, length))
-        .values("prefix")
+        .values("organization_id")
         .annotate(
             bills_due=Count("id", filter=DUE), bills_paid=Count("id", filter=PAID),
             amount_due=Sum("amount", filter=DUE), amount_paid=Sum("amount", filter=PAID),
@@ -178,16 +175,21 @@ def collection_rollup(organization: Organization, first_month: dt.date,
         )
         .order_by()
     )
+    length = (organization.depth + 1) * Organization.steplen
     children = {c.path: Collection(c) for c in Organization.objects.children_of(organization)
                 .order_by("path")}
     total = Collection(organization)
+    rows = list(rows)
+    paths = dict(Organization.objects.subtree_of(organization).order_by()
+                 .values_list("pk", "path")) if rows else {}
     for row in rows:
         part = Collection(organization, row["bills_due"], row["bills_paid"],
                           _money(row["amount_due"]), _money(row["amount_paid"]),
                           row["unassessed"], row["exempt"])
         total.add(part)
-        if row["prefix"] in children:
-            children[row["prefix"]].add(part)
+        child = children.get(paths.get(row["organization_id"], "")[:length])
+        if child is not None:
+            child.add(part)
     return total, list(children.values())
 
 
