@@ -133,6 +133,8 @@ def generate_bills(month: dt.date, organization_subtree: Organization | None = N
     return len(rows)
 
 
+# SQLite page cache while inserting a month of bills (negative: KiB), 64 MB.
+SQLITE_CACHE_KIB = -65536
 BILL_COLUMNS = ("member_id", "organization_id", "month", "category", "income_base", "amount",
                 "status", "created_at")
 
@@ -146,33 +148,49 @@ def _db_decimal(value: Decimal | None):
 
 def _insert_bills(rows: list[tuple]) -> None:
     """Insert bill rows (BILL_COLUMNS order) of one month, all made at the same time, in one
-    transaction (in autocommit each statement would be its own commit).
+    transaction (in autocommit each statement would be its own commit), `ON CONFLICT DO
+    NOTHING` so that a run racing another skips the bills it made.
 
     SQLite runs in-process: one prepared single-row INSERT executed for every row
-    (`executemany`) is its fastest path. PostgreSQL pays per statement and round trip:
-    multi-row `INSERT … VALUES (…), (…)` of 1000 rows a statement. Both `ON CONFLICT DO
-    NOTHING`, so a run racing another skips the bills it made.
+    (`executemany`) is its fastest path. PostgreSQL: one `INSERT … SELECT … FROM unnest(…)`
+    of column arrays, 8 parameters for the whole month (a multi-row VALUES spends seconds
+    in the driver splitting a query of 365,000 placeholders).
     """
     quote = connection.ops.quote_name
     table = quote(DuesBill._meta.db_table)
     columns = ", ".join(quote(c) for c in BILL_COLUMNS)
-    row_marks = "(" + ", ".join(["%s"] * len(BILL_COLUMNS)) + ")"
     # Month and creation time are the same on every row: adapt them once.
     month = DuesBill._meta.get_field("month").get_db_prep_value(rows[0][2], connection)
     created = DuesBill._meta.get_field("created_at").get_db_prep_value(rows[0][7], connection)
-    adapted = [(*row[:2], month, *row[3:7], created) for row in rows]
-    # Names from the model's own metadata; every value is a parameter.
-    insert = f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608
+    # Names come from the model's own metadata; every value is a parameter.
     with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.executemany(f"{insert}{row_marks} ON CONFLICT DO NOTHING", adapted)
-            return
-        for start in range(0, len(adapted), 1000):
-            chunk = adapted[start:start + 1000]
+        if connection.vendor == "postgresql":
+            member, organization, category, base, amount, status = (
+                list(column) for column in zip(*(row[:2] + row[3:7] for row in rows),
+                                               strict=True))
             cursor.execute(
-                f"{insert}{', '.join([row_marks] * len(chunk))} ON CONFLICT DO NOTHING",
-                [value for row in chunk for value in row],
+                f"INSERT INTO {table} ({columns}) "  # noqa: S608
+                "SELECT m, o, %s::date, c, b, a, s, %s::timestamptz FROM unnest("
+                "%s::bigint[], %s::bigint[], %s::varchar[], %s::numeric[], %s::numeric[], "
+                "%s::varchar[]) AS t(m, o, c, b, a, s) ON CONFLICT DO NOTHING",
+                [month, created, member, organization, category, base, amount, status],
             )
+            return
+        marks = "(" + ", ".join(["%s"] * len(BILL_COLUMNS)) + ")"
+        # The month's inserts walk three indexes of a table that grows by 45,618 rows a
+        # month; SQLite's default 2 MB page cache makes them re-read pages (about 30 % more
+        # CPU at a year of bills). A larger cache for this connection, then the old one back.
+        cursor.execute("PRAGMA cache_size")
+        (cache_size,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA cache_size = {SQLITE_CACHE_KIB}")
+        try:
+            cursor.executemany(
+                f"INSERT INTO {table} ({columns}) VALUES {marks} "  # noqa: S608
+                "ON CONFLICT DO NOTHING",
+                [(*row[:2], month, *row[3:7], created) for row in rows],
+            )
+        finally:
+            cursor.execute(f"PRAGMA cache_size = {int(cache_size)}")
 
 
 def _member_bill(member: Member, month: dt.date, profile: dict | None) -> DuesBill:
