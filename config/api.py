@@ -12,6 +12,7 @@ from fengling.accounts.api import router as accounts_router
 from fengling.birthdays.api import router as birthdays_router
 from fengling.core.api import FenglingAPI, SessionWithCsrf
 from fengling.development.api import router as development_router
+from fengling.dues.api import router as dues_router
 from fengling.meetings.api import router as meetings_router
 from fengling.members.api import router as members_router
 from fengling.members.lifecycle.api import router as lifecycle_router
@@ -32,6 +33,7 @@ api.add_router("/organizations", organizations_router)
 api.add_router("/members", members_router)
 api.add_router("/development", development_router)
 api.add_router("/meetings", meetings_router)
+api.add_router("/dues", dues_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/birthdays", birthdays_router)
 api.add_router("/lifecycle", lifecycle_router)

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "fengling.meetings",
     "fengling.reports",
     "fengling.training",
+    "fengling.dues",
     "fengling.demo",
     "fengling.bench",
     "fengling.notifications",

@@ -146,7 +146,9 @@ class Attendance(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["session", "member"], name="attendance_once"),
         ]
-        indexes = [models.Index(fields=["member", "present"], name="training_attendance_member_idx")]
+        indexes = [
+            models.Index(fields=["member", "present"], name="training_attendance_member_idx"),
+        ]
 
     def __str__(self):
         return f"{self.member} · {self.session}"
