@@ -11,10 +11,12 @@ urlpatterns = [
     path("members/", include("fengling.members.urls")),
     path("development/", include("fengling.development.urls")),
     path("meetings/", include("fengling.meetings.urls")),
+    path("dues/", include("fengling.dues.urls")),
     path("notifications/", include("fengling.notifications.urls")),
     path("birthdays/", include("fengling.birthdays.urls")),
     path("lifecycle/", include("fengling.members.lifecycle.urls")),
     path("alerts/", include("fengling.alerts.urls")),
+    path("training/", include("fengling.training.urls")),
     path("", include("fengling.reports.urls")),
     path("", include("fengling.core.urls")),
 ]
