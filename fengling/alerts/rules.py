@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Min, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -444,6 +444,91 @@ def no_development_target(ctx):
                               + f"?organization={org['id']}")])
 
 
+# --- Party dues (党费; 党章 第九条) ----------------------------------------------------------
+
+
+def _arrears(ctx: ScanContext) -> dict[int, dict]:
+    """Months owed by each member up to this month (one grouped query, cached): payments
+    settle the oldest month first, so the count is the age of the arrears (dues module)."""
+    cached = getattr(ctx, "_arrears", None)
+    if cached is None:
+        from fengling.dues.models import BillStatus, DuesBill
+
+        rows = (DuesBill.objects.filter(status=BillStatus.OPEN,
+                                        month__lte=ctx.today.replace(day=1))
+                .order_by().values("member_id", "member__name", "member__organization_id")
+                .annotate(months=Count("id"), oldest=Min("month")))
+        cached = ctx._arrears = {r["member_id"]: r for r in rows}
+    return cached
+
+
+def _dues_findings(ctx, lo: int, hi: int | None, extra: dict | None = None):
+    for r in _arrears(ctx).values():
+        if r["months"] >= lo and (hi is None or r["months"] < hi):
+            yield Finding(r["member__organization_id"], f"m{r['member_id']}",
+                          {"name": r["member__name"], "months": r["months"],
+                           "oldest": r["oldest"].isoformat(), **(extra or {})},
+                          [ev(r["member__name"], member_url(r["member_id"])),
+                           ev(f"{r['oldest'].isoformat()} · {r['months']}",
+                              reverse("dues:member", args=[r["member_id"]]))],
+                          member_id=r["member_id"])
+
+
+def dues_arrears(ctx):
+    """3 months unpaid: yellow (党章 第九条 education; dues module's arrears levels)."""
+    return _dues_findings(ctx, ctx.t(DUES_ARREARS, "months"), ctx.t(DUES_ARREARS_RED, "months"))
+
+
+def dues_arrears_red(ctx):
+    """5 months unpaid: red."""
+    return _dues_findings(ctx, ctx.t(DUES_ARREARS_RED, "months"),
+                          ctx.t(DUES_LAPSE_REVIEW, "months"))
+
+
+def dues_lapse_review(ctx):
+    """6 months unpaid: review for 自行脱党 (党章 第九条)."""
+    return _dues_findings(ctx, ctx.t(DUES_LAPSE_REVIEW, "months"), None)
+
+
+def dues_upcoming(ctx):
+    """Look-ahead: one month short of red or of the lapse review — unpaid at the end of the
+    month, next month's bill crosses the line."""
+    red = ctx.t(DUES_ARREARS_RED, "months")
+    review = ctx.t(DUES_LAPSE_REVIEW, "months")
+    for months in sorted({red - 1, review - 1}):
+        yield from _dues_findings(ctx, months, months + 1, {"next": months + 1})
+
+
+# --- Study hours (党员教育管理工作条例 第十四条) ----------------------------------------------
+
+
+def study_hours_behind(ctx):
+    """From the fourth quarter, a member whose hours at the current pace stay below the
+    year's requirement (32, 56 for secretaries and committee members; the training module's
+    `StudyRequirement` rows) by the year's end. One query for the whole district."""
+    from decimal import Decimal
+
+    from fengling.members.models import Member
+    from fengling.training.selectors import required_by_group, with_hours
+
+    start_month = ctx.t(STUDY_HOURS_BEHIND, "from_month")
+    if ctx.today.month < start_month:
+        return
+    year = ctx.today.year
+    elapsed = (ctx.today - dt.date(year, 1, 1)).days + 1
+    length = (dt.date(year + 1, 1, 1) - dt.date(year, 1, 1)).days
+    rows = with_hours(Member.objects.active().order_by(), year, required_by_group(year)).values(
+        "id", "name", "organization_id", "done", "required")
+    for r in rows:
+        done, required = Decimal(r["done"] or 0), Decimal(r["required"] or 0)
+        pace = done * length / elapsed
+        if required and pace < required:
+            yield Finding(r["organization_id"], f"m{r['id']}",
+                          {"name": r["name"], "done": str(done.quantize(Decimal("0.1"))),
+                           "required": str(required.quantize(Decimal("1")))},
+                          [ev(r["name"], member_url(r["id"]))], member_id=r["id"])
+
+
 # --- The table -----------------------------------------------------------------------------
 
 SILENT_BRANCH = Rule(
@@ -515,11 +600,34 @@ NO_DEVELOPMENT_TARGET = Rule(
     _("No development target named for %(years)s years (last: %(last)s)."),
     "RULES Part A; Part B §5.1", no_development_target, {"years": 2}, weak_trigger=True)
 
+DUES_ARREARS = Rule(
+    "dues_arrears", Level.YELLOW, _("Dues unpaid for 3 months"),
+    _("%(name)s owes %(months)s months of dues (since %(oldest)s)."),
+    "党章 第九条; 党费规定; RULES Part A", dues_arrears, {"months": 3})
+DUES_ARREARS_RED = Rule(
+    "dues_arrears_red", Level.RED, _("Dues unpaid for 5 months"),
+    _("%(name)s owes %(months)s months of dues (since %(oldest)s)."),
+    "党章 第九条; RULES Part A", dues_arrears_red, {"months": 5})
+DUES_LAPSE_REVIEW = Rule(
+    "dues_lapse_review", Level.RED, _("Dues unpaid for 6 months: review"),
+    _("%(name)s owes %(months)s months of dues (since %(oldest)s): review whether the "
+      "member has left the Party of their own accord (自行脱党)."),
+    "党章 第九条; RULES Part A", dues_lapse_review, {"months": 6})
+DUES_UPCOMING = Rule(
+    "dues_upcoming", Level.UPCOMING, _("Dues arrears about to worsen"),
+    _("%(name)s owes %(months)s months of dues: unpaid this month, it becomes %(next)s."),
+    "党章 第九条; look-ahead", dues_upcoming)
+STUDY_HOURS_BEHIND = Rule(
+    "study_hours_behind", Level.YELLOW, _("Study hours behind"),
+    _("%(name)s has %(done)s study hours; at this pace the year ends below %(required)s."),
+    "党员教育管理工作条例 第十四条; RULES Part A", study_hours_behind, {"from_month": 10})
+
 RULES: tuple[Rule, ...] = (
     SILENT_BRANCH, MEETING_MISSED, MEETING_DUE, TERM_DUE_SOON, TERM_OVERDUE,
     TERM_LONG_OVERDUE, SECRETARY_VACANT, SECRETARY_VACANT_LONG, COMMITTEE_SETUP, BRANCH_SIZE,
     LOST_CONTACT, MOBILE_NO_REPORT, TRANSFER_OVERDUE, DEVELOPMENT_OVERDUE,
-    NO_DEVELOPMENT_TARGET,
+    NO_DEVELOPMENT_TARGET, DUES_ARREARS, DUES_ARREARS_RED, DUES_LAPSE_REVIEW, DUES_UPCOMING,
+    STUDY_HOURS_BEHIND,
 )
 
 
@@ -535,8 +643,6 @@ RULE_BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}
 
 # Criteria of RULES Part A "Warnings" whose records do not exist yet.
 WAITING: tuple[tuple[str, Promise], ...] = (
-    ("dues_arrears", _("Dues arrears of 3 months (yellow), 5 (red), 6 (review)")),
-    ("study_hours", _("Study hours below 32 (56 for secretaries) by year end")),
     ("appraisal_excellent_share", _("Excellent share over 1/3 in the appraisal")),
 )
 

@@ -224,3 +224,62 @@ def test_every_rule_has_an_id_level_and_translated_message():
     for r in rules.RULES:
         assert r.level in ("upcoming", "yellow", "red")
         assert str(r.title) and "%(" in str(r.message)
+
+
+# --- dues (党费) ----------------------------------------------------------------------------
+
+
+def unpaid(member, months: int, until=D(2026, 4, 1)):
+    from decimal import Decimal
+
+    from fengling.dues.models import DuesBill
+    from fengling.organizations.rules import add_months
+    for i in range(months):
+        DuesBill.objects.create(member=member, organization=member.organization,
+                                month=add_months(until, -i), category="in_service",
+                                amount=Decimal("10.00"))
+
+
+@pytest.mark.parametrize(("months", "rule"), [
+    (2, None), (3, rules.DUES_ARREARS), (4, rules.DUES_ARREARS), (5, rules.DUES_ARREARS_RED),
+    (6, rules.DUES_LAPSE_REVIEW), (8, rules.DUES_LAPSE_REVIEW),
+])
+def test_dues_arrears_levels(b, months, rule):
+    m = members(b, 1)[0]
+    unpaid(m, months)
+    for r in (rules.DUES_ARREARS, rules.DUES_ARREARS_RED, rules.DUES_LAPSE_REVIEW):
+        assert (f"m{m.pk}" in subjects(r, D(2026, 4, 10))) == (r is rule), r.id
+
+
+def test_dues_next_month_bill_is_not_yet_arrears(b):
+    m = members(b, 1)[0]
+    unpaid(m, 3, until=D(2026, 5, 1))  # March, April, May
+    assert f"m{m.pk}" not in subjects(rules.DUES_ARREARS, D(2026, 4, 30))
+    assert f"m{m.pk}" in subjects(rules.DUES_ARREARS, D(2026, 5, 1))
+
+
+@pytest.mark.parametrize(("months", "upcoming"), [(3, False), (4, True), (5, True), (6, False)])
+def test_dues_look_ahead(b, months, upcoming):
+    m = members(b, 1)[0]
+    unpaid(m, months)
+    assert (f"m{m.pk}" in subjects(rules.DUES_UPCOMING, D(2026, 4, 10))) == upcoming
+
+
+# --- study hours --------------------------------------------------------------------------
+
+
+def studied(member, hours, day):
+    from fengling.training.models import StudyRecord
+    StudyRecord.objects.create(member=member, kind="self_study", title="学习", studied_on=day,
+                               hours=hours, status="approved")
+
+
+def test_study_hours_behind_from_the_fourth_quarter(b):
+    m = members(b, 1)[0]
+    for day, hours in ((D(2026, 3, 1), 12), (D(2026, 6, 1), 12), (D(2026, 7, 1), 1)):
+        studied(m, hours, day)  # 25 hours by 1 October (day 274): a pace of 33.3
+    assert f"m{m.pk}" not in subjects(rules.STUDY_HOURS_BEHIND, D(2026, 10, 1))
+    # Six weeks later without more study, the pace falls under 32.
+    assert f"m{m.pk}" in subjects(rules.STUDY_HOURS_BEHIND, D(2026, 11, 15))
+    # Before the fourth quarter, nobody is warned.
+    assert f"m{m.pk}" not in subjects(rules.STUDY_HOURS_BEHIND, D(2026, 9, 30))
