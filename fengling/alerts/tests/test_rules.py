@@ -229,7 +229,10 @@ def test_every_rule_has_an_id_level_and_translated_message():
 # --- dues (党费) ----------------------------------------------------------------------------
 
 
-def unpaid(member, months: int, until=D(2026, 4, 1)):
+APRIL = D(2026, 4, 1)
+
+
+def unpaid(member, months: int, until=APRIL):
     from decimal import Decimal
 
     from fengling.dues.models import DuesBill
