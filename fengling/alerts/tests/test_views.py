@@ -155,7 +155,10 @@ def test_case_form_bad_input_changes_nothing(client, cast, alert):
         "responsible": cast.branch_secretary.pk, "plan": "x",
         "deadline": (timezone.localdate() - dt.timedelta(days=1)).isoformat()})
     assert response.status_code == 200
-    assert "The deadline cannot be in the past." in response.content.decode()
+    from django.utils import translation
+    with translation.override("zh-hans"):
+        message = translation.gettext("The deadline cannot be in the past.")
+    assert message in response.content.decode()
     assert not Case.objects.exists()
 
 
