@@ -159,6 +159,18 @@ class ScanContext:
                           total=Count("id")))
         return {r["organization_id"]: (r["full"], r["total"]) for r in rows}
 
+    @cached_property
+    def arrears(self) -> dict[int, dict]:
+        """Months owed by each member up to this month (one grouped query): payments settle
+        the oldest month first, so the count is the age of the arrears (dues module)."""
+        from fengling.dues.models import BillStatus, DuesBill
+
+        rows = (DuesBill.objects.filter(status=BillStatus.OPEN,
+                                        month__lte=self.today.replace(day=1))
+                .order_by().values("member_id", "member__name", "member__organization_id")
+                .annotate(months=Count("id"), oldest=Min("month")))
+        return {r["member_id"]: r for r in rows}
+
     def held_orgs(self, kind: str, start: dt.date, end: dt.date) -> dict[int, int]:
         """Organizations that held a meeting of `kind` on days start..end, with the count."""
         from fengling.meetings.models import Meeting
@@ -448,18 +460,7 @@ def no_development_target(ctx):
 
 
 def _arrears(ctx: ScanContext) -> dict[int, dict]:
-    """Months owed by each member up to this month (one grouped query, cached): payments
-    settle the oldest month first, so the count is the age of the arrears (dues module)."""
-    cached = getattr(ctx, "_arrears", None)
-    if cached is None:
-        from fengling.dues.models import BillStatus, DuesBill
-
-        rows = (DuesBill.objects.filter(status=BillStatus.OPEN,
-                                        month__lte=ctx.today.replace(day=1))
-                .order_by().values("member_id", "member__name", "member__organization_id")
-                .annotate(months=Count("id"), oldest=Min("month")))
-        cached = ctx._arrears = {r["member_id"]: r for r in rows}
-    return cached
+    return ctx.arrears
 
 
 def _dues_findings(ctx, lo: int, hi: int | None, extra: dict | None = None):

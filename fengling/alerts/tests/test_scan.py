@@ -135,6 +135,9 @@ def test_overdue_case_escalates_one_level_up_and_notifies_it():
     case.refresh_from_db()
     assert case.escalation == 1
     assert CaseEvent.objects.filter(case=case, kind="escalated").count() == 1
+    from fengling.core.models import AuditEntry
+    assert AuditEntry.objects.filter(action="rectification.escalated",
+                                     object_id=str(case.pk)).count() == 1
     # The level above the reviewer (the community): the street.
     assert Notification.objects.filter(recipient=street_admin, kind="rectification").count() == 1
     assert Notification.objects.filter(recipient=secretary, kind="rectification").count() == 1
