@@ -234,7 +234,7 @@ def _meeting_findings(ctx: ScanContext, start_end: Callable, only_ending_by=None
             yield Finding(org["id"], f"o{org['id']}:{kind}:{start.isoformat()}", {
                 "kind": kind, "start": start.isoformat(), "end": end.isoformat()},
                 [ev(org["name"], org_url(org["id"])),
-                 ev(f"{kind} {start.isoformat()} – {end.isoformat()}",
+                 ev(f"{start.isoformat()} – {end.isoformat()}",
                     reverse("meetings:compliance") + f"?organization={org['id']}")])
 
 
@@ -264,8 +264,8 @@ def _term_findings(ctx: ScanContext, wanted: str) -> Iterable[Finding]:
         due = org_rules.election_due(term["started_on"], term["years"], term["postponed_until"])
         if org_rules.term_status(due, ctx.today) == wanted:
             yield Finding(org_id, f"o{org_id}", {"due": due.isoformat()},
-                          [ev(f"{org['name']} · {term['started_on'].isoformat()} + "
-                              f"{term['years']}", org_url(org_id))])
+                          [ev(f"{org['name']} · {term['started_on'].isoformat()} – "
+                              f"{due.isoformat()}", org_url(org_id))])
 
 
 def term_due_soon(ctx):
