@@ -144,3 +144,19 @@ def test_overdue_case_escalates_one_level_up_and_notifies_it():
     services.run_scan(D(2026, 4, 3))
     assert Notification.objects.filter(recipient=street_admin).count() == 1
     assert Case.objects.get(pk=case.pk).escalation == 1
+
+
+def test_every_evidence_link_leads_to_a_page():
+    from django.urls import resolve
+
+    _district(2, "e")
+    services.run_scan(D(2026, 4, 5), send=False)
+    rules_seen = set()
+    for alert in Alert.objects.all():
+        rules_seen.add(alert.rule)
+        assert alert.evidence, alert.rule
+        for row in alert.evidence:
+            assert row["text"]
+            if row["url"]:
+                resolve(row["url"].split("?")[0])
+    assert {"silent_branch", "meeting_missed", "term_long_overdue", "lost_contact"} <= rules_seen
