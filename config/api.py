@@ -10,6 +10,7 @@ from ninja import Swagger
 from fengling.accounts.api import BearerToken
 from fengling.accounts.api import router as accounts_router
 from fengling.core.api import FenglingAPI, SessionWithCsrf
+from fengling.jobs.api import router as jobs_router
 from fengling.members.api import router as members_router
 from fengling.organizations.api import router as organizations_router
 
@@ -24,3 +25,4 @@ api = FenglingAPI(
 api.add_router("/auth", accounts_router)
 api.add_router("/organizations", organizations_router)
 api.add_router("/members", members_router)
+api.add_router("/jobs", jobs_router)

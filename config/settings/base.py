@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "fengling.reports",
     "fengling.demo",
     "fengling.bench",
+    "fengling.jobs",
 ]
 
 MIDDLEWARE = [
@@ -195,3 +196,9 @@ LOGGING = {
 API_TOKEN_TTL = timedelta(days=env.int("FENGLING_API_TOKEN_DAYS", default=7))
 # Password shown for demo accounts when FENGLING_DEMO_PASSWORD is not set.
 DEMO_PASSWORD = env.str("FENGLING_DEMO_PASSWORD", default="Fengling-demo-2026")
+
+# Background jobs (Excel imports): "thread" runs them in the web process (the default, no
+# extra process), "worker" leaves them to `fengling run_jobs`. See docs/jobs.md.
+FENGLING_JOBS_MODE = env.str("FENGLING_JOBS", default="thread")
+# Largest spreadsheet accepted for an import, in megabytes.
+FENGLING_IMPORT_MAX_MB = env.int("FENGLING_IMPORT_MAX_MB", default=20)

@@ -20,3 +20,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not env.st
 ):
     DATABASES["default"]["NAME"] = ":memory:"
     DATABASES["default"]["OPTIONS"] = {}
+# Background jobs run at once, in the test's thread and transaction.
+FENGLING_JOBS_MODE = "inline"
