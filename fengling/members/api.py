@@ -10,7 +10,7 @@ from fengling.organizations.selectors import access_organization
 from .masking import mask_phone
 from .models import Education, Gender, Membership, MemberStatus, Occupation
 from .schemas import MemberCreateIn, MemberDetailOut, MemberOut, MemberUpdateIn
-from .selectors import MemberFilters, access_member, member_list, member_profile
+from .selectors import MemberFilters, access_member, member_profile, member_results
 from .services import member_create, member_update
 
 router = Router(tags=["members"])
@@ -50,7 +50,7 @@ def member_index(request: HttpRequest, query: Query[MemberQuery]):
         education=query.education or "",
         occupation=query.occupation or "",
     )
-    return member_list(request.auth, filters)
+    return member_results(request.auth, filters)
 
 
 @router.get(
