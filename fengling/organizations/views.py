@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 
 from fengling.core.scoping import scope_of
 
-from .exports import organization_export
+from .exports import organization_export, organization_import_template
 from .kinds import OrgKind
 from .selectors import (
     ELECTION_FILTERS,
@@ -49,7 +49,8 @@ def tree(request):
     scope = scope_of(request.user)
     context = {"filters": filters, "kinds": OrgKind.choices,
                "searching": any(filters.values()),
-               "can_export": scope.everything or bool(scope.read_paths)}
+               "can_export": scope.everything or bool(scope.read_paths),
+               "can_import": scope.can_write}
     if context["searching"]:
         context["results"] = organization_search_page(
             request.user, page=request.GET.get("page"), **filters
@@ -101,3 +102,14 @@ def detail(request, pk):
     if request.htmx and request.htmx.target == "org-members":
         template += "#members"
     return render(request, template, {"page": page, "org": page.organization})
+
+
+@require_GET
+@login_required
+def import_template(request):
+    """The organization import template: Chinese headers and a sheet of allowed values."""
+    if not scope_of(request.user).can_write:
+        raise PermissionDenied
+    workbook = organization_import_template(request.user)
+    return FileResponse(io.BytesIO(workbook.content), as_attachment=True,
+                        filename=workbook.filename, content_type=XLSX)
