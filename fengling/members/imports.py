@@ -416,7 +416,10 @@ def member_import(actor, file, *, dry_run: bool = False, source: str = "",
     total = len(rows)
     progress("prepare", 0, total)
     for done, row in enumerate(rows, start=1):
-        row.member.set_id_number(row.id_value)
+        # As Member.set_id_number, without parsing the number and computing its digest
+        # again: check_file has done both.
+        row.member.id_number_cipher = crypto.encrypt(row.id_value)
+        row.member.id_number_masked = idcard.mask(row.id_value)
         row.member.set_search_keys()  # bulk_create skips save(), which sets them
         if done % PROGRESS_EVERY == 0:
             progress("prepare", done, total)
