@@ -292,6 +292,7 @@ def submit(kind: str, owner, *, input_file=None, input_name: str = "",
 _thread_state: dict[str, Any] = {"pid": None, "thread": None}
 _thread_lock = threading.Lock()
 _wake = threading.Event()
+_stop = threading.Event()
 
 
 def _thread_main() -> None:
@@ -304,7 +305,7 @@ def _thread_main() -> None:
     except Exception:
         logger.exception("could not look for interrupted jobs")
     last_purge = 0.0
-    while True:
+    while not _stop.is_set():
         _wake.clear()
         try:
             run_pending()
@@ -328,9 +329,20 @@ def ensure_thread() -> None:
         thread = _thread_state["thread"]
         if _thread_state["pid"] == pid and thread is not None and thread.is_alive():
             return
+        _stop.clear()
         thread = threading.Thread(target=_thread_main, name="fengling-jobs", daemon=True)
         _thread_state.update(pid=pid, thread=thread)
         thread.start()
+
+
+def stop_thread(timeout: float = 10.0) -> None:
+    """Stop this process's job thread after its current job (tests, shutdown hooks)."""
+    thread = _thread_state["thread"]
+    _stop.set()
+    _wake.set()
+    if thread is not None and thread.is_alive():
+        thread.join(timeout)
+    _thread_state.update(pid=None, thread=None)
 
 
 def wake() -> None:

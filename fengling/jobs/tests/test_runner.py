@@ -163,3 +163,28 @@ def test_input_files_are_deleted_when_released_and_after_a_day(cast):
                           input_file=ContentFile(b"y"), input_name="b.xlsx")
     release_input_file(other)
     assert not Job.objects.get(pk=other.pk).input_file
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_thread_mode_the_web_process_runs_jobs_in_a_thread_of_its_own(settings):
+    import threading
+    import time
+
+    from fengling.testing.factories import make_user
+
+    settings.FENGLING_JOBS_MODE = "thread"
+    owner = make_user("threaded")
+    try:
+        job = runner.submit("test.echo", owner, params={"say": "in the background"})
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            job.refresh_from_db()
+            if job.finished:
+                break
+            time.sleep(0.05)
+        assert (job.state, job.result["echo"]) == (JobState.SUCCEEDED, "in the background")
+        assert job.worker == runner.worker_id()
+        assert "fengling-jobs" in {t.name for t in threading.enumerate()}
+    finally:
+        runner.stop_thread()
+    assert "fengling-jobs" not in {t.name for t in threading.enumerate()}
