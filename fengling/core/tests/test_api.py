@@ -110,6 +110,10 @@ def test_openapi_lists_every_path_with_error_responses(client):
         "/api/v1/organizations/{organization_id}",
         "/api/v1/members",
         "/api/v1/members/{member_id}",
+        "/api/v1/members/import",
+        "/api/v1/members/import/{job_id}/confirm",
+        "/api/v1/jobs",
+        "/api/v1/jobs/{job_id}",
     }
     assert set(paths["/api/v1/members"]) == {"get", "post"}
     assert set(paths["/api/v1/members/{member_id}"]) == {"get", "patch"}

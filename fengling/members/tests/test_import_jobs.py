@@ -219,7 +219,7 @@ def test_the_member_list_links_to_the_import_page_for_writers_only(client, cast)
 @pytest.mark.parametrize(("name", "content", "limit", "fragment"), [
     ("名单.xls", b"\xd0\xcf\x11\xe0" + b"0" * 100, 20, ".xlsx"),
     ("名单.csv", b"a,b\n", 20, ".xlsx"),
-    ("名单.xlsx", b"not a zip file", 20, "不是 Excel"),
+    ("名单.xlsx", b"not a zip file", 20, "不是电子表格"),
     ("名单.xlsx", b"PK\x03\x04" + b"0" * (1024 * 1024 + 1), 1, "1 MB"),
 ])
 def test_wrong_type_or_size_is_refused_with_a_clear_message(client, cast, settings, name,
