@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db import models
 from django.db.models.functions import Right
 from django.utils.translation import gettext_lazy as _
@@ -118,7 +120,10 @@ class MemberQuerySet(ScopedQuerySet):
         elif not text.isdigit():
             # Digits are looked for in the phone and the ID number only.
             names = self.order_by() if within_scope else table
-            pieces.append(names.filter(name__icontains=text))
+            # Chinese has no case: a plain LIKE, which PostgreSQL need not upper-case
+            # every name for (as icontains does).
+            lookup = "name__icontains" if re.search(r"[a-z]", text) else "name__contains"
+            pieces.append(names.filter(**{lookup: text}))
         id_digits = text.upper()
         if len(text) == 4 and text.isdigit():
             pieces.append(table.filter(phone_last4=text))
