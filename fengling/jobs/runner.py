@@ -23,6 +23,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
@@ -162,8 +163,6 @@ class Progress:
         self._side = None
 
     def __call__(self, phase: str, done: int, total: int) -> None:
-        import time
-
         total = max(int(total or 0), 0)
         done = max(int(done or 0), 0)
         if total:
@@ -296,8 +295,6 @@ _stop = threading.Event()
 
 
 def _thread_main() -> None:
-    import time
-
     from .services import purge_input_files
 
     try:

@@ -8,6 +8,7 @@ when the job has finished.
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -66,7 +67,7 @@ def upload(request):
     return render(request, "members/import.html", {
         "form": form,
         "jobs": jobs.get_page(request.GET.get("page")),
-        "max_mb": import_jobs.settings.FENGLING_IMPORT_MAX_MB,
+        "max_mb": settings.FENGLING_IMPORT_MAX_MB,
     })
 
 
