@@ -158,11 +158,12 @@ def test_bulk_figures_export_and_import_every_member_and_leave_the_data_as_they_
     assert outcome.errors == []
     export, imported = outcome.figures
     assert export["name"] == "export.members.district_admin"
-    assert export["rows"] == len(before) and export["seconds"] > 0
+    # Seconds are rounded to 0.01: a handful of rows may take "0.0".
+    assert export["rows"] == len(before) and export["seconds"] >= 0
     assert imported["name"] == "import.members"
     # Every active member of the district, imported again with fresh ID numbers.
     assert imported["rows"] == imported["written"] == Member.objects.active().count()
-    assert imported["seconds"] > 0 and imported["read_seconds"] > 0
+    assert imported["seconds"] >= 0 and imported["read_seconds"] >= 0
     # The ratio is of the unrounded times; the rounded ones only bound it.
     assert imported["ratio_to_read"] > 1
     assert list(Member.objects.order_by("pk").values_list(
