@@ -14,6 +14,7 @@ from fengling.birthdays.api import router as birthdays_router
 from fengling.core.api import FenglingAPI, SessionWithCsrf
 from fengling.development.api import router as development_router
 from fengling.dues.api import router as dues_router
+from fengling.jobs.api import router as jobs_router
 from fengling.meetings.api import router as meetings_router
 from fengling.members.api import router as members_router
 from fengling.members.lifecycle.api import router as lifecycle_router
@@ -40,3 +41,4 @@ api.add_router("/birthdays", birthdays_router)
 api.add_router("/lifecycle", lifecycle_router)
 api.add_router("/alerts", alerts_router)
 api.add_router("/training", training_router)
+api.add_router("/jobs", jobs_router)
