@@ -160,3 +160,17 @@ def test_every_evidence_link_leads_to_a_page():
             if row["url"]:
                 resolve(row["url"].split("?")[0])
     assert {"silent_branch", "meeting_missed", "term_long_overdue", "lost_contact"} <= rules_seen
+
+
+def test_scan_runs_as_a_background_job():
+    from fengling.alerts.jobs import SCAN
+    from fengling.jobs import runner
+
+    _d, _s, community = tree()
+    lost(branch(community))
+    owner = make_user("ops", Role.DISTRICT_ADMIN, _d)
+    job = runner.submit(SCAN, owner, params={"date": "2026-04-05", "notify": False})
+    job.refresh_from_db()
+    assert job.state == "succeeded", job.error
+    assert job.result["day"] == "2026-04-05" and job.result["open"] >= 1
+    assert Alert.objects.filter(rule="lost_contact", last_seen=D(2026, 4, 5)).exists()
