@@ -75,7 +75,8 @@ def run_scan(today: dt.date | None = None, *, send: bool = True) -> ScanRun:
     evaluated = [r.id for r in rules.RULES]
     with transaction.atomic():
         current = {(a.rule, a.subject): a for a in Alert.objects.open().filter(
-            rule__in=evaluated).only("id", "rule", "subject", "level", "params", "evidence")}
+            rule__in=evaluated).order_by().only("id", "rule", "subject", "level", "params",
+                                                "evidence")}
         new = [
             Alert(rule=rule.id, level=rule.level, organization_id=f.organization_id,
                   member_id=f.member_id, subject=f.subject, first_seen=today, last_seen=today,
