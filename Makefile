@@ -13,6 +13,7 @@ demo: install assets env catalogue
 	$(FENGLING) migrate --noinput
 	$(FENGLING) collectstatic --noinput -v0
 	$(FENGLING) seed --scale small --if-empty
+	$(FENGLING) scan_alerts
 	$(FENGLING) demo_accounts
 	$(FENGLING) runserver $(HOST):$(PORT)
 
