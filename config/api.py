@@ -12,6 +12,7 @@ from fengling.accounts.api import router as accounts_router
 from fengling.birthdays.api import router as birthdays_router
 from fengling.core.api import FenglingAPI, SessionWithCsrf
 from fengling.development.api import router as development_router
+from fengling.evaluation.api import router as evaluation_router
 from fengling.meetings.api import router as meetings_router
 from fengling.members.api import router as members_router
 from fengling.members.lifecycle.api import router as lifecycle_router
@@ -34,3 +35,4 @@ api.add_router("/meetings", meetings_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/birthdays", birthdays_router)
 api.add_router("/lifecycle", lifecycle_router)
+api.add_router("/evaluation", evaluation_router)

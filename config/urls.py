@@ -14,6 +14,7 @@ urlpatterns = [
     path("notifications/", include("fengling.notifications.urls")),
     path("birthdays/", include("fengling.birthdays.urls")),
     path("lifecycle/", include("fengling.members.lifecycle.urls")),
+    path("evaluation/", include("fengling.evaluation.urls")),
     path("", include("fengling.reports.urls")),
     path("", include("fengling.core.urls")),
 ]

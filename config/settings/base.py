@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "fengling.bench",
     "fengling.notifications",
     "fengling.birthdays",
+    "fengling.evaluation",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,171 @@
+"""Evaluation rules as data and pure functions (RULES.md Part A "Democratic appraisal",
+"Index and stars"; Part B §6).
+
+Nothing here touches the database: the services feed these functions and store the result.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# --- Democratic appraisal (民主评议党员) -------------------------------------------------------
+
+
+class Grade(models.TextChoices):
+    """RULES Part A "Democratic appraisal": 优秀 / 合格 / 基本合格 / 不合格."""
+
+    EXCELLENT = "excellent", _("Excellent")
+    QUALIFIED = "qualified", _("Qualified")
+    BASIC = "basic", _("Basically qualified")
+    UNQUALIFIED = "unqualified", _("Unqualified")
+
+
+class Handling(models.TextChoices):
+    """RULES Part A: 不合格 leads to 限期改正, 劝退 or 除名, with reasons."""
+
+    RECTIFY = "rectify", _("Correct within a time limit")
+    PERSUADE = "persuade", _("Persuade to leave")
+    EXPEL = "expel", _("Expel")
+
+
+# RULES Part A: "优秀 at most 1/3 of those graded".
+EXCELLENT_SHARE = (1, 3)
+
+
+def excellent_allowed(graded: int) -> int:
+    """How many 优秀 a branch may give when `graded` members are graded (1/3, rounded down)."""
+    num, den = EXCELLENT_SHARE
+    return graded * num // den
+
+
+def excellent_ok(grades: Iterable[str]) -> bool:
+    grades = list(grades)
+    return sum(1 for g in grades if g == Grade.EXCELLENT) <= excellent_allowed(len(grades))
+
+
+def no_spread(grades: Iterable[str]) -> bool:
+    """一团和气: every graded member got the same grade (everyone 优秀 included). A branch
+    grading fewer than two members cannot show a spread, so it is not flagged."""
+    grades = list(grades)
+    return len(grades) >= 2 and len(set(grades)) == 1
+
+
+def ballot_counts(marks: Iterable[tuple[int, str, int]]) -> dict[int, dict[str, int]]:
+    """(participant, grade, n) rows of a grouped query → {participant: {grade: n}}."""
+    out: dict[int, dict[str, int]] = {}
+    for participant, grade, n in marks:
+        out.setdefault(participant, dict.fromkeys(Grade.values, 0))[grade] = n
+    return out
+
+
+def peer_grade(counts: Mapping[str, int]) -> str:
+    """The grade most peers gave (ties go to the lower grade: the stricter reading)."""
+    if not counts or not any(counts.values()):
+        return ""
+    order = list(Grade.values)
+    return max(order, key=lambda g: (counts.get(g, 0), order.index(g)))
+
+
+# --- Organization score and stars (RULES Part A "Index and stars", Part B §6.1 example B) ---
+
+BASIC_SHARE = Decimal("0.70")  # (基础项 − 减分项) × 70%
+APPRAISAL_SHARE = Decimal("0.30")  # + 评议项 × 30%
+# ≥90 → 5★, 80–89 → 4★, 70–79 → 3★, 60–69 → 2★, <60 → 1★.
+STAR_BANDS: tuple[tuple[Decimal, int], ...] = (
+    (Decimal(90), 5), (Decimal(80), 4), (Decimal(70), 3), (Decimal(60), 2),
+)
+FIVE_STAR_SHARE = Decimal("0.30")  # 5★ at most 30% of organizations of a kind in a year
+WEAK_CAP = 2  # a 软弱涣散 designation caps at 2★
+FUNDED_MIN_STARS = 3  # below 3★: no subsidy, rectification
+TWO = Decimal("0.01")
+
+
+def organization_score(basic: Decimal, deductions: Decimal, appraisal: Decimal,
+                       basic_share: Decimal = BASIC_SHARE,
+                       appraisal_share: Decimal = APPRAISAL_SHARE) -> Decimal:
+    """(basic − deductions) × 70% + appraisal × 30%, to 0.01 half up, never below 0."""
+    raw = (basic - deductions) * basic_share + appraisal * appraisal_share
+    return max(Decimal(0), raw).quantize(TWO, rounding=ROUND_HALF_UP)
+
+
+def stars_for(score: Decimal) -> int:
+    for floor, stars in STAR_BANDS:
+        if score >= floor:
+            return stars
+    return 1
+
+
+@dataclass(frozen=True)
+class Capped:
+    key: object
+    proposed: int
+    stars: int
+    reason: str  # "" | "weak" | "five_star_share"
+
+
+def apply_caps(rows: Iterable[tuple[object, Decimal, bool]],
+               share: Decimal = FIVE_STAR_SHARE) -> list[Capped]:
+    """Final stars for one scoring unit (the organizations of one kind rated together in a
+    year): `rows` are (key, score, designated 软弱涣散).
+
+    First a designation caps at 2★; then at most `share` of the unit (rounded down) keep 5★,
+    the highest scores first (ties by the order given); the others drop to 4★.
+    """
+    rows = list(rows)
+    allowed = int((share * len(rows)).to_integral_value(rounding="ROUND_FLOOR"))
+    out: list[Capped] = []
+    interim = []
+    for key, score, weak in rows:
+        proposed = stars_for(score)
+        if weak and proposed > WEAK_CAP:
+            interim.append((key, score, proposed, WEAK_CAP, "weak"))
+        else:
+            interim.append((key, score, proposed, proposed, ""))
+    fives = sorted((i for i, r in enumerate(interim) if r[3] == 5),
+                   key=lambda i: -interim[i][1])
+    demoted = set(fives[allowed:])
+    for i, (key, _score, proposed, stars, reason) in enumerate(interim):
+        if i in demoted:
+            stars, reason = 4, "five_star_share"
+        out.append(Capped(key, proposed, stars, reason))
+    return out
+
+
+# --- Funding (the seed: 五星级6万元、四星级5万元、三星级4万元; 商圈 4/3/2 万元) ----------------
+
+DEFAULT_SUBSIDIES: dict[str, dict[int, Decimal]] = {
+    "community": {5: Decimal("60000"), 4: Decimal("50000"), 3: Decimal("40000")},
+    "business_district": {5: Decimal("40000"), 4: Decimal("30000"), 3: Decimal("20000")},
+}
+# The seed: "社区商圈党组织工作经费则年投入700余万元"; "创投基金，年投入400余万元".
+SEED_WORK_FUNDS = Decimal("7000000")
+SEED_VENTURE_FUND = Decimal("4000000")
+# A plausible distribution (RULES Part B §6.1 example C: 5★/4★/3★ about 10%/40%/30%).
+PLAUSIBLE_SHARES: dict[int, Decimal] = {5: Decimal("0.10"), 4: Decimal("0.40"),
+                                        3: Decimal("0.30")}
+
+
+def subsidy_total(counts: Mapping[str, Mapping[int, int]],
+                  table: Mapping[str, Mapping[int, Decimal]]) -> Decimal:
+    """Σ organizations × subsidy, for {kind: {stars: count}}; stars without a rate get 0."""
+    return sum((table.get(kind, {}).get(stars, Decimal(0)) * n
+                for kind, per in counts.items() for stars, n in per.items()), Decimal(0))
+
+
+def plausible_distribution(total: int, shares: Mapping[int, Decimal] = PLAUSIBLE_SHARES
+                           ) -> dict[int, int]:
+    """Split `total` organizations by star shares (rounded half up); the rest below 3★."""
+    out = {s: int((share * total).to_integral_value(rounding=ROUND_HALF_UP))
+           for s, share in shares.items()}
+    out[0] = total - sum(out.values())
+    return out
+
+
+def counter(values: Iterable) -> dict:
+    return dict(Counter(values))

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "evaluation"
+
+urlpatterns = [
+    path("", views.appraisals, name="appraisals"),
+    path("appraisals/open/", views.appraisal_open, name="appraisal_open"),
+    path("appraisals/<int:pk>/", views.session_detail, name="session"),
+    path("appraisals/<int:pk>/propose/", views.session_propose_view, name="propose"),
+    path("appraisals/<int:pk>/decide/", views.session_decide_view, name="decide"),
+    path("appraisals/<int:pk>/ballot/", views.ballot, name="ballot"),
+    path("handlings/<int:pk>/follow-up/", views.follow_up, name="follow_up"),
+    path("mine/", views.mine, name="mine"),
+]
