@@ -4,6 +4,7 @@ stars (星级考评) and the work funds they unlock (经费补助). Rules: `rule
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -196,3 +197,270 @@ class HandlingFollowUp(models.Model):
 
     def __str__(self):
         return f"{self.on}: {self.note[:40]}"
+
+
+# --- Organization score and stars (星级考评) --------------------------------------------------
+
+
+class YearScheme(models.Model):
+    """A year's scoring weights and settings (RULES Part A "Index and stars"). Each year has
+    its own row, so changing next year's never changes this year's published figures."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    basic_share = models.DecimalField(_("share of basic items"), max_digits=4,
+                                      decimal_places=2, default=Decimal("0.70"))
+    appraisal_share = models.DecimalField(_("share of the appraisal"), max_digits=4,
+                                          decimal_places=2, default=Decimal("0.30"))
+    five_star_share = models.DecimalField(_("largest share of 5 stars"), max_digits=4,
+                                          decimal_places=2, default=Decimal("0.30"))
+    notice_days = models.PositiveSmallIntegerField(_("public notice (days)"), default=7)
+
+    class Meta:
+        verbose_name = _("scoring scheme")
+        verbose_name_plural = _("scoring schemes")
+        ordering = ["-year"]
+
+    def __str__(self):
+        return str(self.year)
+
+
+class CriterionPart(models.TextChoices):
+    BASIC = "basic", _("Basic item")
+    DEDUCTION = "deduction", _("Deduction")
+    APPRAISAL = "appraisal", _("Appraisal item")
+
+
+class CriterionSource(models.TextChoices):
+    """Where the points come from: computed from Fengling's records, or entered by the level
+    above with evidence."""
+
+    MANUAL = "manual", _("Entered by the level above with evidence")
+    MEETINGS = "meetings_compliance", _("Organizational life compliance (computed)")
+
+
+class Criterion(models.Model):
+    """One scoring criterion of a year (考评指标), with its maximum points."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    code = models.SlugField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=120)
+    part = models.CharField(_("part"), max_length=12, choices=CriterionPart.choices)
+    max_points = models.DecimalField(_("maximum points"), max_digits=6, decimal_places=2)
+    source = models.CharField(_("source"), max_length=24, choices=CriterionSource.choices,
+                              default=CriterionSource.MANUAL)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+        ordering = ["year", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "code"], name="criterion_code_per_year"),
+            models.CheckConstraint(condition=models.Q(max_points__gt=0),
+                                   name="criterion_max_points_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.name}"
+
+
+class WeakDesignationQuerySet(ScopedQuerySet):
+    scope_path_lookup = "organization__path"
+
+
+class WeakDesignation(TimeStampedModel):
+    """A 软弱涣散 designation of an organization for a year (caps its stars at 2)."""
+
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT,
+                                     related_name="weak_designations",
+                                     verbose_name=_("organization"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    reason = models.TextField(_("reason"))
+
+    objects = WeakDesignationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("weak and lax designation")
+        verbose_name_plural = _("weak and lax designations")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "year"],
+                                    name="weak_designation_once_per_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.organization} {self.year}"
+
+
+class RatingState(models.TextChoices):
+    """RULES Part A: self-review → higher-level scoring → public notice (公示) → filing."""
+
+    SELF_REVIEW = "self_review", _("Self-review")
+    SCORED = "scored", _("Scored by the level above")
+    NOTICE = "notice", _("Public notice")
+    FILED = "filed", _("Filed")
+
+
+class CapReason(models.TextChoices):
+    NONE = "", _("None")
+    WEAK = "weak", _("Weak and lax designation (at most 2 stars)")
+    FIVE_STAR_SHARE = "five_star_share", _("5-star share of the kind reached")
+
+
+class StarRatingQuerySet(ScopedQuerySet):
+    scope_path_lookup = "organization__path"
+
+
+class StarRating(TimeStampedModel):
+    """An organization's star rating for a year, with its frozen score (published figures do
+    not move when next year's weights change)."""
+
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT,
+                                     related_name="star_ratings",
+                                     verbose_name=_("organization"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    kind = models.CharField(_("kind"), max_length=24)  # the organization's kind that year
+    state = models.CharField(_("state"), max_length=12, choices=RatingState.choices,
+                             default=RatingState.SELF_REVIEW)
+    self_score = models.DecimalField(_("self-review score"), max_digits=6, decimal_places=2)
+    self_note = models.TextField(_("self-review"), blank=True)
+    basic = models.DecimalField(_("basic items"), max_digits=6, decimal_places=2, null=True)
+    deductions = models.DecimalField(_("deductions"), max_digits=6, decimal_places=2,
+                                     null=True)
+    appraisal = models.DecimalField(_("appraisal"), max_digits=6, decimal_places=2, null=True)
+    score = models.DecimalField(_("score"), max_digits=6, decimal_places=2, null=True)
+    proposed_stars = models.PositiveSmallIntegerField(_("stars by the bands"), null=True)
+    stars = models.PositiveSmallIntegerField(_("stars"), null=True)
+    cap_reason = models.CharField(_("capped by"), max_length=16, blank=True,
+                                  choices=CapReason.choices)
+    notice_from = models.DateField(_("notice from"), null=True, blank=True)
+    notice_until = models.DateField(_("notice until"), null=True, blank=True)
+    filed_on = models.DateField(_("filed on"), null=True, blank=True)
+
+    objects = StarRatingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("star rating")
+        verbose_name_plural = _("star ratings")
+        ordering = ["-year", "organization__path"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "year"],
+                                    name="star_rating_once_per_year"),
+            models.CheckConstraint(condition=models.Q(stars__isnull=True)
+                                   | models.Q(stars__gte=1, stars__lte=5),
+                                   name="star_rating_stars_1_to_5"),
+        ]
+
+    def __str__(self):
+        return f"{self.organization} {self.year}"
+
+
+class CriterionScore(models.Model):
+    """The points of one criterion in one rating, with the evidence behind them."""
+
+    rating = models.ForeignKey(StarRating, on_delete=models.CASCADE, related_name="points")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    points = models.DecimalField(_("points"), max_digits=6, decimal_places=2)
+    evidence = models.TextField(_("evidence"), blank=True)
+    computed = models.BooleanField(_("computed from records"), default=False)
+
+    class Meta:
+        verbose_name = _("criterion score")
+        verbose_name_plural = _("criterion scores")
+        constraints = [
+            models.UniqueConstraint(fields=["rating", "criterion"],
+                                    name="criterion_score_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.criterion}: {self.points}"
+
+
+# --- Funding (经费补助) ------------------------------------------------------------------------
+
+
+class SubsidyRate(models.Model):
+    """Work-fund subsidy by organization kind and stars for a year (the seed's table)."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    kind = models.CharField(_("kind"), max_length=24)
+    stars = models.PositiveSmallIntegerField(_("stars"))
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("subsidy rate")
+        verbose_name_plural = _("subsidy rates")
+        ordering = ["year", "kind", "-stars"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "kind", "stars"],
+                                    name="subsidy_rate_once"),
+            models.CheckConstraint(condition=models.Q(amount__gte=0),
+                                   name="subsidy_rate_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.kind} {self.stars}: {self.amount}"
+
+
+class Fund(models.TextChoices):
+    WORK = "work", _("Work funds (工作经费)")
+    VENTURE = "venture", _("Venture fund (创投基金)")
+
+
+class BudgetLineQuerySet(ScopedQuerySet):
+    scope_path_lookup = "organization__path"
+
+
+class BudgetLine(models.Model):
+    """A year's budget line of an organization (the district): work funds, venture fund."""
+
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT,
+                                     related_name="budget_lines",
+                                     verbose_name=_("organization"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    fund = models.CharField(_("fund"), max_length=10, choices=Fund.choices)
+    amount = models.DecimalField(_("budget (yuan)"), max_digits=14, decimal_places=2)
+
+    objects = BudgetLineQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("budget line")
+        verbose_name_plural = _("budget lines")
+        ordering = ["-year", "fund"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "year", "fund"],
+                                    name="budget_line_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.get_fund_display()}"
+
+
+class DisbursementQuerySet(ScopedQuerySet):
+    scope_path_lookup = "organization__path"
+
+
+class Disbursement(TimeStampedModel):
+    """Money paid out of a budget line to an organization."""
+
+    line = models.ForeignKey(BudgetLine, on_delete=models.PROTECT,
+                             related_name="disbursements")
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT,
+                                     related_name="disbursements",
+                                     verbose_name=_("organization"))
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=12, decimal_places=2)
+    paid_on = models.DateField(_("paid on"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    objects = DisbursementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("disbursement")
+        verbose_name_plural = _("disbursements")
+        ordering = ["-paid_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0),
+                                   name="disbursement_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.organization} {self.amount}"

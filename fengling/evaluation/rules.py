@@ -169,3 +169,34 @@ def plausible_distribution(total: int, shares: Mapping[int, Decimal] = PLAUSIBLE
 
 def counter(values: Iterable) -> dict:
     return dict(Counter(values))
+
+
+# The default criteria of a year, copied into the year's rows when the year is first used
+# (RULES Part B §6.1, example A's indicators and example B's formula). Basic items total 100;
+# deductions up to 20; the appraisal item is scored out of 100.
+# (code, English name, part, max points, source)
+DEFAULT_CRITERIA: tuple[tuple[str, str, str, Decimal, str], ...] = (
+    ("org_life", "Organizational life held as required (三会一课, 主题党日)", "basic",
+     Decimal(30), "meetings_compliance"),
+    ("leadership", "Leadership team (领导班子)", "basic", Decimal(15), "manual"),
+    ("core_team", "Core team (骨干队伍)", "basic", Decimal(10), "manual"),
+    ("venue", "Activity venue (活动阵地)", "basic", Decimal(10), "manual"),
+    ("rules", "Working rules (工作制度)", "basic", Decimal(10), "manual"),
+    ("support", "Support mechanisms (保障机制)", "basic", Decimal(10), "manual"),
+    ("results", "Work results (工作业绩)", "basic", Decimal(15), "manual"),
+    ("deductions", "Deductions: warnings and violations (减分项)", "deduction", Decimal(20),
+     "manual"),
+    ("appraisal", "Appraisal by members and the public (评议项)", "appraisal", Decimal(100),
+     "manual"),
+)
+# Kinds rated with stars and funded (the seed: communities and business districts); other
+# grassroots kinds may be rated too (no subsidy row: no money).
+RATED_KINDS = ("community", "business_district", "village", "two_new", "institution",
+               "industry", "general_branch", "branch")
+
+
+def criterion_points(max_points: Decimal, rate: float | None) -> Decimal:
+    """A computed criterion: its maximum × the compliance rate (none required → full)."""
+    if rate is None:
+        return max_points
+    return (max_points * Decimal(str(rate))).quantize(TWO, rounding=ROUND_HALF_UP)

@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.http import Http404
 
 from fengling.core.scoping import guard, scope_of
+from fengling.organizations.models import Organization
 
 from . import rules
-from .models import AppraisalSession, BallotMark, Participant, UnqualifiedHandling
+from .models import (
+    AppraisalSession,
+    BallotMark,
+    BudgetLine,
+    Criterion,
+    Disbursement,
+    Fund,
+    Participant,
+    RatingState,
+    StarRating,
+    SubsidyRate,
+    UnqualifiedHandling,
+)
 
 
 def access_session(user, pk, write: bool = False) -> AppraisalSession:
@@ -88,3 +102,150 @@ def has_voted(session: AppraisalSession, member_id: int) -> bool:
 
 def can_write(user, path: str) -> bool:
     return scope_of(user).covers_path(path, write=True)
+
+
+# --- Stars -----------------------------------------------------------------------------------
+
+
+def access_rating(user, pk, write: bool = False) -> StarRating:
+    """Write access to a rating means the organization's own write scope (self-review);
+    scoring needs the level above (checked by the service)."""
+    return guard(StarRating.objects.select_related("organization"), user, pk, write)
+
+
+def rating_list(user, *, year: int | None = None, kind: str = "", state: str = ""):
+    qs = StarRating.objects.visible_to(user).select_related("organization")
+    if year:
+        qs = qs.filter(year=year)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if state:
+        qs = qs.filter(state=state)
+    return qs.order_by("-year", "-score", "organization__path", "pk")
+
+
+def rating_points(rating: StarRating):
+    return rating.points.select_related("criterion").order_by("criterion__position")
+
+
+def criteria_of(year: int):
+    return Criterion.objects.filter(year=year)
+
+
+# --- Funding ---------------------------------------------------------------------------------
+
+
+@dataclass
+class AllocationRow:
+    organization_id: int
+    name: str
+    path: str
+    kind: str
+    stars: int
+    amount: Decimal
+
+
+def allocations(user, year: int) -> list[AllocationRow]:
+    """The year's work-fund allocation from the filed stars (two queries): each filed rating
+    in scope × the year's subsidy for its kind and stars (below 3★: nothing)."""
+    rates = {(k, s): a for k, s, a in SubsidyRate.objects.filter(year=year)
+             .values_list("kind", "stars", "amount")}
+    rows = (StarRating.objects.visible_to(user)
+            .filter(year=year, state=RatingState.FILED)
+            .order_by("organization__path")
+            .values_list("organization_id", "organization__name", "organization__path",
+                         "kind", "stars"))
+    return [AllocationRow(pk, name, path, kind, stars, rates.get((kind, stars), Decimal(0)))
+            for pk, name, path, kind, stars in rows]
+
+
+@dataclass
+class BudgetRow:
+    line: BudgetLine
+    allocated: Decimal
+    disbursed: Decimal
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.line.amount - self.allocated
+
+    @property
+    def undisbursed(self) -> Decimal:
+        return self.allocated - self.disbursed
+
+
+def budget_report(user, year: int, allocated_work: Decimal) -> list[BudgetRow]:
+    """Budget lines in scope: allocated (work funds: from stars; venture fund: what was paid
+    to projects), disbursed, remaining. Two queries."""
+    lines = list(BudgetLine.objects.visible_to(user).filter(year=year)
+                 .select_related("organization"))
+    paid = dict(Disbursement.objects.filter(line__in=lines).order_by()
+                .values_list("line_id").annotate(total=Sum("amount")))
+    out = []
+    for line in lines:
+        disbursed = paid.get(line.pk) or Decimal(0)
+        allocated = allocated_work if line.fund == Fund.WORK else disbursed
+        out.append(BudgetRow(line, allocated, disbursed))
+    return out
+
+
+@dataclass
+class StreetRow:
+    path: str
+    name: str
+    organizations: int = 0
+    stars: dict[int, int] = field(default_factory=dict)
+    amount: Decimal = Decimal(0)
+
+
+def street_report(rows: list[AllocationRow]) -> list[StreetRow]:
+    """The allocation rolled up per street/town (the organizations two levels down from the
+    district root). One query for the streets' names."""
+    steplen = Organization.steplen
+    by_path: dict[str, StreetRow] = {}
+    for r in rows:
+        key = r.path[:2 * steplen]
+        row = by_path.setdefault(key, StreetRow(key, ""))
+        row.organizations += 1
+        row.stars[r.stars] = row.stars.get(r.stars, 0) + 1
+        row.amount += r.amount
+    names = dict(Organization.objects.filter(path__in=list(by_path))
+                 .values_list("path", "name"))
+    for key, row in by_path.items():
+        row.name = names.get(key, key)
+    return sorted(by_path.values(), key=lambda r: r.path)
+
+
+@dataclass
+class SeedComparison:
+    counts: dict[str, int]
+    distribution: dict[str, dict[int, int]]
+    by_kind: dict[str, Decimal]
+    total: Decimal
+    ceiling: Decimal
+    seed: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        return self.seed - self.total
+
+
+def seed_comparison(user, year: int) -> SeedComparison:
+    """The subsidy a plausible star distribution (rules.PLAUSIBLE_SHARES) of the communities
+    and business districts in scope would cost under the year's table, its ceiling (all 5★),
+    and the seed's "700余万元". One query for the counts, one for the table."""
+    counts = dict(Organization.objects.visible_to(user)
+                  .filter(kind__in=list(rules.DEFAULT_SUBSIDIES)).order_by()
+                  .values_list("kind").annotate(n=Count("pk")))
+    table: dict[str, dict[int, Decimal]] = {}
+    for kind, stars, amount in SubsidyRate.objects.filter(year=year).values_list(
+            "kind", "stars", "amount"):
+        table.setdefault(kind, {})[stars] = amount
+    if not table:
+        table = rules.DEFAULT_SUBSIDIES
+    counts = {k: counts.get(k, 0) for k in rules.DEFAULT_SUBSIDIES}
+    distribution = {k: rules.plausible_distribution(n) for k, n in counts.items()}
+    by_kind = {k: rules.subsidy_total({k: d}, table) for k, d in distribution.items()}
+    ceiling = rules.subsidy_total({k: {5: n} for k, n in counts.items()}, table)
+    return SeedComparison(counts, distribution, by_kind, sum(by_kind.values(), Decimal(0)),
+                          ceiling, rules.SEED_WORK_FUNDS)
