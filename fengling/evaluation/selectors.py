@@ -226,6 +226,10 @@ class SeedComparison:
     seed: Decimal
 
     @property
+    def lines(self) -> list[tuple[str, dict[int, int], Decimal]]:
+        return [(k, self.distribution[k], self.by_kind[k]) for k in self.counts]
+
+    @property
     def difference(self) -> Decimal:
         return self.seed - self.total
 

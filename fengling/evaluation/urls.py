@@ -13,4 +13,9 @@ urlpatterns = [
     path("appraisals/<int:pk>/ballot/", views.ballot, name="ballot"),
     path("handlings/<int:pk>/follow-up/", views.follow_up, name="follow_up"),
     path("mine/", views.mine, name="mine"),
+    path("stars/", views.stars, name="stars"),
+    path("stars/action/", views.stars_action, name="stars_action"),
+    path("stars/<int:pk>/", views.rating, name="rating"),
+    path("funding/", views.funding, name="funding"),
+    path("funding/export.xlsx", views.funding_export, name="funding_export"),
 ]

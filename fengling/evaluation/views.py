@@ -3,38 +3,56 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fengling.core.scoping import scope_of
+from fengling.organizations.kinds import OrgKind
 from fengling.organizations.selectors import access_organization
 
 from . import rules
-from .models import SessionState
+from .exports import funding_workbook
+from .models import RatingState, SessionState
 from .selectors import (
     access_handling,
+    access_rating,
     access_session,
+    allocations,
+    budget_report,
     can_write,
+    criteria_of,
     has_voted,
+    rating_list,
+    rating_points,
+    seed_comparison,
     session_for_voter,
     session_list,
     session_tally,
     sessions_of_member,
+    street_report,
 )
 from .services import (
     ballot_cast,
     handling_follow_up,
+    rating_score,
+    rating_self_review,
     self_assess,
     session_decide,
     session_open,
     session_propose,
+    stars_file,
+    stars_publish,
+    weak_designate,
 )
 
 PAGE_SIZE = 25
@@ -203,3 +221,131 @@ def ballot(request, pk):
         "voted": has_voted(session, request.user.member_id),
         "grades": rules.Grade.choices, "is_open": session.state == SessionState.OPEN,
     })
+
+
+# --- Stars and funding -----------------------------------------------------------------------
+
+
+def _year(request) -> int:
+    return _int(request.GET.get("year") or request.POST.get("year"),
+                timezone.localdate().year) or timezone.localdate().year
+
+
+def _date(value, default=None):
+    try:
+        return dt.date.fromisoformat(value or "")
+    except ValueError:
+        return default
+
+
+@login_required
+@require_GET
+def stars(request):
+    """Star ratings in scope, best score first; the flow's forms for those who may write."""
+    _staff_only(request.user)
+    year = _year(request)
+    kind = request.GET.get("kind", "")
+    state = request.GET.get("state", "")
+    page = Paginator(rating_list(request.user, year=year, kind=kind, state=state),
+                     PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "evaluation/stars.html", {
+        "page": page, "year": year, "kind": kind, "state": state,
+        "kinds": [(k, OrgKind(k).label) for k in rules.RATED_KINDS],
+        "states": RatingState.choices,
+        "can_write": scope_of(request.user).can_write,
+        "today": timezone.localdate(),
+    })
+
+
+@login_required
+@require_POST
+def stars_action(request):
+    """The flow's steps from the list page: self-review, publish, file, designate."""
+    _staff_only(request.user)
+    post = request.POST
+    what = post.get("what", "")
+    organization = access_organization(request.user, post.get("organization"))
+    year = _year(request)
+    try:
+        if what == "self_review":
+            try:
+                score = Decimal(post.get("self_score", ""))
+            except ArithmeticError:
+                score = None
+            rating = rating_self_review(request.user, organization, year, score,
+                                        post.get("note", ""))
+            messages.success(request, _("The self-review is recorded."))
+            return redirect("evaluation:rating", rating.pk)
+        if what == "publish":
+            n = stars_publish(request.user, organization, year, post.get("kind", ""),
+                              notice_from=_date(post.get("on"), timezone.localdate()))
+            messages.success(request, _("%(n)d ratings are on public notice.") % {"n": n})
+        elif what == "file":
+            n = stars_file(request.user, organization, year, post.get("kind", ""),
+                           today=timezone.localdate())
+            messages.success(request, _("%(n)d ratings are filed.") % {"n": n})
+        elif what == "weak":
+            weak_designate(request.user, organization, year, post.get("reason", ""))
+            messages.success(request, _("The designation is recorded."))
+        else:
+            messages.error(request, _("Unknown action."))
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect(f"{reverse('evaluation:stars')}?year={year}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rating(request, pk):
+    """A rating: self-review, each criterion's points with their evidence; the scoring form
+    for the level above."""
+    obj = access_rating(request.user, pk)
+    parent = obj.organization.path[:-obj.organization.steplen]
+    may_score = bool(parent) and can_write(request.user, parent)
+    criteria = list(criteria_of(obj.year))
+    if request.method == "POST":
+        if not may_score:
+            raise PermissionDenied
+        entries = {c.pk: (request.POST.get(f"points-{c.pk}", ""),
+                          request.POST.get(f"evidence-{c.pk}", "")) for c in criteria}
+        try:
+            rating_score(request.user, obj, entries)
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("The score is recorded."))
+        return redirect("evaluation:rating", obj.pk)
+    return render(request, "evaluation/rating.html", {
+        "rating": obj, "points": list(rating_points(obj)), "criteria": criteria,
+        "may_score": may_score and obj.state in (RatingState.SELF_REVIEW, RatingState.SCORED),
+    })
+
+
+@login_required
+@require_GET
+def funding(request):
+    """The year's budget lines, allocation from the filed stars per street, and the seed
+    comparison (subsidy of a plausible star distribution against "700余万元")."""
+    _staff_only(request.user)
+    year = _year(request)
+    rows = allocations(request.user, year)
+    total = sum((r.amount for r in rows), Decimal(0))
+    return render(request, "evaluation/funding.html", {
+        "year": year, "rows": rows, "total": total,
+        "streets": street_report(rows),
+        "budget": budget_report(request.user, year, total),
+        "seed": seed_comparison(request.user, year),
+    })
+
+
+@login_required
+@require_GET
+def funding_export(request):
+    """The year's allocation as Excel (scoped, audited)."""
+    _staff_only(request.user)
+    year = _year(request)
+    book = funding_workbook(request.user, year)
+    response = HttpResponse(book.content, content_type=(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    response["Content-Disposition"] = f'attachment; filename="{book.filename}"'
+    return response
