@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from ninja import Schema
 
-from .models import SessionState
+from .models import RatingState, SessionState
 from .rules import Grade, Handling
 
 
@@ -78,3 +79,95 @@ class SelfAssessmentIn(Schema):
 
 class VotedOut(Schema):
     voted: bool
+
+
+class RatingOut(Schema):
+    id: int
+    organization: Ref
+    year: int
+    kind: str
+    state: RatingState
+    self_score: Decimal
+    score: Decimal | None = None
+    proposed_stars: int | None = None
+    stars: int | None = None
+    cap_reason: str
+    notice_from: dt.date | None = None
+    notice_until: dt.date | None = None
+    filed_on: dt.date | None = None
+
+
+class PointOut(Schema):
+    criterion: str
+    part: str
+    max_points: Decimal
+    points: Decimal
+    evidence: str
+    computed: bool
+
+
+class RatingDetailOut(RatingOut):
+    basic: Decimal | None = None
+    deductions: Decimal | None = None
+    appraisal: Decimal | None = None
+    points: list[PointOut]
+
+
+class SelfReviewIn(Schema):
+    organization: int
+    year: int
+    self_score: Decimal
+    note: str = ""
+
+
+class EntryIn(Schema):
+    criterion: int
+    points: Decimal
+    evidence: str
+
+
+class ScoreIn(Schema):
+    entries: list[EntryIn]
+
+
+class UnitIn(Schema):
+    unit: int
+    year: int
+    kind: str
+    notice_from: dt.date | None = None
+
+
+class CountOut(Schema):
+    count: int
+
+
+class AllocationOut(Schema):
+    organization_id: int
+    name: str
+    kind: str
+    stars: int
+    amount: Decimal
+
+
+class StreetOut(Schema):
+    name: str
+    organizations: int
+    amount: Decimal
+
+
+class BudgetOut(Schema):
+    fund: str
+    amount: Decimal
+    allocated: Decimal
+    disbursed: Decimal
+    remaining: Decimal
+
+
+class FundingOut(Schema):
+    year: int
+    total: Decimal
+    allocations: list[AllocationOut]
+    streets: list[StreetOut]
+    budget: list[BudgetOut]
+    seed_total: Decimal
+    seed_figure: Decimal

@@ -137,3 +137,49 @@ def test_funding_export_is_scoped_and_audited(client, cast):
     assert rows[-1][-1] == 100000
     assert AuditEntry.objects.filter(action="funding.export", actor=cast.street_admin).exists()
     assert StarRating.objects.filter(state="filed").count() == 3
+
+
+def bearer(user) -> dict:
+    from fengling.accounts.services import api_token_issue
+    return {"authorization": f"Bearer {api_token_issue(user)[0]}"}
+
+
+@pytest.mark.parametrize(("who", "read", "score"), [
+    ("street_admin", 200, 200), ("community_secretary", 200, 403), ("auditor", 200, 403),
+    ("outsider_secretary", 404, 404), ("member", 404, 404),
+])
+def test_api_stars_scope(client, cast, rating, who, read, score):
+    user = getattr(cast, who)
+    base = f"/api/v1/evaluation/stars/{rating.pk}"
+    assert client.get(base, headers=bearer(user)).status_code == read
+    entries = [{"criterion": pk, "points": str(p), "evidence": e}
+               for pk, (p, e) in manual_entries(2026).items()]
+    r = client.post(f"{base}/score", {"entries": entries}, content_type="application/json",
+                    headers=bearer(user))
+    assert r.status_code == score
+    if score == 200:
+        assert r.json()["score"] == "97.00" and r.json()["proposed_stars"] == 5
+
+
+def test_api_notice_file_and_funding(client, cast):
+    filed(cast)
+    r = client.get("/api/v1/evaluation/funding", {"year": 2026},
+                   headers=bearer(cast.street_admin))
+    assert r.status_code == 200
+    assert r.json()["total"] == "100000.00" and len(r.json()["allocations"]) == 2
+    assert client.get("/api/v1/evaluation/funding", {"year": 2026},
+                      headers=bearer(cast.member)).status_code == 403
+    r = client.post("/api/v1/evaluation/stars/notice",
+                    {"unit": cast.street1.pk, "year": 2026, "kind": "community"},
+                    content_type="application/json", headers=bearer(cast.auditor))
+    assert r.status_code == 403
+    r = client.post("/api/v1/evaluation/stars/notice",
+                    {"unit": cast.street1.pk, "year": 2026, "kind": "community"},
+                    content_type="application/json", headers=bearer(cast.outsider_secretary))
+    assert r.status_code == 404
+
+
+def test_openapi_documents_evaluation(client, cast):
+    schema = client.get("/api/v1/openapi.json").json()
+    paths = [p for p in schema["paths"] if p.startswith("/api/v1/evaluation")]
+    assert len(paths) >= 12
