@@ -12,12 +12,14 @@ from fengling.accounts.api import router as accounts_router
 from fengling.birthdays.api import router as birthdays_router
 from fengling.core.api import FenglingAPI, SessionWithCsrf
 from fengling.development.api import router as development_router
+from fengling.dues.api import router as dues_router
 from fengling.evaluation.api import router as evaluation_router
 from fengling.meetings.api import router as meetings_router
 from fengling.members.api import router as members_router
 from fengling.members.lifecycle.api import router as lifecycle_router
 from fengling.notifications.api import router as notifications_router
 from fengling.organizations.api import router as organizations_router
+from fengling.training.api import router as training_router
 
 api = FenglingAPI(
     title="Fengling API",
@@ -32,7 +34,9 @@ api.add_router("/organizations", organizations_router)
 api.add_router("/members", members_router)
 api.add_router("/development", development_router)
 api.add_router("/meetings", meetings_router)
+api.add_router("/dues", dues_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/birthdays", birthdays_router)
 api.add_router("/lifecycle", lifecycle_router)
+api.add_router("/training", training_router)
 api.add_router("/evaluation", evaluation_router)

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "fengling.development",
     "fengling.meetings",
     "fengling.reports",
+    "fengling.training",
+    "fengling.dues",
     "fengling.demo",
     "fengling.bench",
     "fengling.notifications",
@@ -261,3 +263,6 @@ AUDITLOG_STORE_JSON_CHANGES = True
 # No correlation id from a request header: it would be the client's to write, unchecked.
 AUDITLOG_CID_HEADER = None
 AUDITLOG_DISABLE_ON_RAW_SAVE = True
+# A CJK font for certificate PDFs (TTF/OTF/TTC path); empty: the npm Noto Sans SC installed
+# by `make assets`, then Debian's fonts-noto-cjk (see docs/training.md).
+CJK_FONT = env.str("FENGLING_CJK_FONT", default="")

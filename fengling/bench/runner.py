@@ -293,7 +293,27 @@ def run_child(scale: str, requests: int | None, rebuild: bool, log) -> Outcome:
     latency = run_latency(personas, requests=n, password=settings.DEMO_PASSWORD, log=log)
     for figure in latency.figures:
         figure.update(scale=scale, database=vendor)
-    return Outcome(figures + latency.figures, errors + latency.errors)
+    figures += latency.figures
+    errors += latency.errors
+    for name, measure_bulk in BULK_FIGURES:
+        try:
+            figures.append({**measure_bulk(), "scale": scale, "database": vendor})
+        except Exception as exc:  # one bulk figure failing leaves the others
+            errors.append(f"{name}: {exc!r}")
+    return Outcome(figures, errors)
+
+
+def _dues_generate_bills() -> dict:
+    from fengling.dues.bench import generate_bills_figure
+
+    return generate_bills_figure()
+
+
+# Bulk work timed once each after the requests: (name, function returning the figure, which
+# has "seconds", "rows_per_s" and its own "target_s").
+BULK_FIGURES: list[tuple[str, Callable[[], dict]]] = [
+    ("dues.generate_bills_month", _dues_generate_bills),
+]
 
 
 # --- the child process: requests ---------------------------------------------------------
@@ -494,12 +514,13 @@ def summary_table(figures: list[dict], scale: str) -> str:
     ]
     for f in figures:
         if "seconds" in f:
-            ok = f["seconds"] <= SEED_TARGET_S
+            target_s = f.get("target_s", SEED_TARGET_S)
+            ok = f["seconds"] <= target_s
             cached = " (cached)" if f.get("cached") else ""
             timing = f"{f['seconds']:.2f} s, {f.get('rows_per_s') or 0:,} rows/s"
             lines.append(
                 f"{f['name']:<40} {timing:>34}  "
-                f"seconds <= {SEED_TARGET_S:.0f} {'ok' if ok else 'MISSED'}{cached}"
+                f"seconds <= {target_s:.0f} {'ok' if ok else 'MISSED'}{cached}"
             )
             continue
         target = ""

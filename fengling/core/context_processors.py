@@ -9,9 +9,6 @@ LARGE_TEXT_COOKIE = "fengling_large_text"
 
 # Modules of PRODUCT §3 still to come: the navigation shows them, disabled.
 COMING_MODULES = (
-    _("Organizational life"),
-    _("Party dues"),
-    _("Education and training"),
     _("Fengling index"),
     _("Early warning"),
     _("Projects and funds"),

@@ -40,6 +40,7 @@ from fengling.organizations.models import (
     Organization,
     ServiceCentre,
 )
+from fengling.training.demo import load_training
 
 from .generator import DEFAULT_SEED, District, generate
 
@@ -88,6 +89,7 @@ def seed(scale: str, seed: int = DEFAULT_SEED, as_of: dt.date | None = None) -> 
         load(district)
         # A handful of member-development files (a few dozen rows at any scale).
         seed_candidates(as_of)
+        load_training(as_of, seed)
     _analyze()
     return SeedReport(scale=scale, seed=seed, as_of=as_of,
                       organizations=len(district.organizations),

@@ -211,11 +211,14 @@ def test_user_without_a_role_is_told_so(client, cast):
 
 
 def test_modules_to_come_are_shown(client, cast):
+    from fengling.core.context_processors import COMING_MODULES
+
     page = text(login(client, cast.member).get(HOME))
-    for module in ("Organizational life", "Party dues", "Education and training",
-                   "Fengling index", "Early warning", "Projects and funds",
-                   "Volunteer service", "Grid governance"):
-        assert module in page
+    # Modules move out of the list as they are built and get their own nav entries.
+    for built in ("Organizational life", "Party dues", "Education and training"):
+        assert built not in [str(m) for m in COMING_MODULES]
+    for module in COMING_MODULES:
+        assert str(module) in page
 
 
 def grow(cast):
