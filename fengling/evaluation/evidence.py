@@ -2,13 +2,14 @@
 proposal in a democratic appraisal (RULES Part A: "a coefficient turns the total into the
 annual report that informs the appraisal").
 
-`index_evidence` returns, per member, what the proposal should show. Until the index is
-built it returns nothing; the proposal stores whatever it returns, frozen.
+`index_evidence` returns, per member, what the proposal shows; the proposal stores it frozen.
 """
 
 from __future__ import annotations
 
 
 def index_evidence(member_ids: list[int], year: int) -> dict[int, dict]:
-    """{member id: {"total": ..., ...}} for the year; empty while no index exists."""
-    return {}
+    """{member id: {"index_total": "12.50"}} for the year's approved credits so far."""
+    from .index import totals
+
+    return {m: {"index_total": str(t)} for m, t in totals(member_ids, year).items()}

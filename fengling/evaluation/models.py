@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from fengling.core.models import TimeStampedModel
 from fengling.core.scoping import ScopedQuerySet
 
-from .rules import Grade, Handling
+from .rules import Dimension, Grade, Handling, ItemSource
 
 __all__ = ["Grade", "Handling"]
 
@@ -464,3 +464,123 @@ class Disbursement(TimeStampedModel):
 
     def __str__(self):
         return f"{self.organization} {self.amount}"
+
+
+# --- Member index (锋领指数) ------------------------------------------------------------------
+
+
+class IndexItem(models.Model):
+    """One behaviour item of a year's member index, with its points and monthly cap."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    code = models.SlugField(_("code"), max_length=40)
+    dimension = models.CharField(_("dimension"), max_length=16, choices=Dimension.choices)
+    name = models.CharField(_("name"), max_length=120)
+    points = models.DecimalField(_("points"), max_digits=5, decimal_places=2)
+    monthly_cap = models.DecimalField(_("monthly cap"), max_digits=5, decimal_places=2,
+                                      null=True, blank=True)
+    source = models.CharField(_("source"), max_length=16, choices=ItemSource.choices)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("index item")
+        verbose_name_plural = _("index items")
+        ordering = ["year", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "code"], name="index_item_code_per_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.name}"
+
+
+class CreditStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting review")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class IndexCreditQuerySet(ScopedQuerySet):
+    scope_path_lookup = "member__organization__path"
+    scope_member_lookup = "member"
+
+
+class IndexCredit(models.Model):
+    """Points credited to a member for a month, linked to the record behind them
+    (`record`: "app.model:id", or the award's evidence)."""
+
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE,
+                               related_name="index_credits", verbose_name=_("member"))
+    item = models.ForeignKey(IndexItem, on_delete=models.PROTECT, related_name="credits")
+    month = models.DateField(_("month"))
+    points = models.DecimalField(_("points"), max_digits=6, decimal_places=2)
+    record = models.CharField(_("record"), max_length=60, blank=True)
+    evidence = models.TextField(_("evidence"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=CreditStatus.choices,
+                              default=CreditStatus.APPROVED)
+    awarded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+
+    objects = IndexCreditQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("index credit")
+        verbose_name_plural = _("index credits")
+        ordering = ["-month", "item__position", "pk"]
+        indexes = [models.Index(fields=["member", "month"], name="index_credit_member_idx"),
+                   models.Index(fields=["month", "item"], name="index_credit_month_idx")]
+
+    def __str__(self):
+        return f"{self.member_id} {self.month:%Y-%m} {self.points}"
+
+
+class SnapshotKind(models.TextChoices):
+    HALF_YEAR = "half_year", _("Half-year publication (半年亮绩)")
+    YEAR_END = "year_end", _("Year-end scoring (年底考评)")
+
+
+class IndexSnapshotQuerySet(ScopedQuerySet):
+    scope_path_lookup = "organization__path"
+
+
+class IndexSnapshot(TimeStampedModel):
+    """A frozen publication of an organization's members' index."""
+
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT,
+                                     related_name="index_snapshots",
+                                     verbose_name=_("organization"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    kind = models.CharField(_("kind"), max_length=10, choices=SnapshotKind.choices)
+    coefficient = models.DecimalField(_("coefficient"), max_digits=4, decimal_places=2,
+                                      default=Decimal("1.00"))
+
+    objects = IndexSnapshotQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("index publication")
+        verbose_name_plural = _("index publications")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "year", "kind"],
+                                    name="index_snapshot_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.organization} {self.year} {self.kind}"
+
+
+class IndexSnapshotRow(models.Model):
+    snapshot = models.ForeignKey(IndexSnapshot, on_delete=models.CASCADE, related_name="rows")
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="+")
+    total = models.DecimalField(_("total"), max_digits=8, decimal_places=2)
+    report = models.DecimalField(_("annual report"), max_digits=8, decimal_places=2)
+    rank = models.PositiveIntegerField(_("rank"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "member"], name="index_snapshot_row_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.member_id}: {self.total}"

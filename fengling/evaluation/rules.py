@@ -200,3 +200,83 @@ def criterion_points(max_points: Decimal, rate: float | None) -> Decimal:
     if rate is None:
         return max_points
     return (max_points * Decimal(str(rate))).quantize(TWO, rounding=ROUND_HALF_UP)
+
+
+# --- Member index (锋领指数) ------------------------------------------------------------------
+
+
+class Dimension(models.TextChoices):
+    """RULES Part A / Part B §6.2: the four dimensions of 锋领指数."""
+
+    PARTY_LIFE = "party_life", _("Party life (党内生活)")
+    DUTY = "duty", _("Performance at one's post (岗位履职)")
+    CONDUCT = "conduct", _("Moral conduct (道德品行)")
+    CONTRIBUTION = "contribution", _("Role and contribution (作用贡献)")
+
+
+class ItemSource(models.TextChoices):
+    """Where an item's points come from: a kind of record Fengling keeps (credited monthly),
+    or a secretary's award with evidence (reviewed)."""
+
+    PARTY_DAY = "party_day", _("Themed Party Day attended")
+    ORG_LIFE = "org_life", _("Other organizational life attended")
+    DUES_ON_TIME = "dues_on_time", _("Dues paid on time")
+    STUDY_HOURS = "study_hours", _("Approved study hours")
+    AWARD = "award", _("Awarded by the secretary with evidence")
+
+
+# The default 33 items of a year: (code, dimension, English name, points, monthly cap or None,
+# source). RULES Part B §6.2: a 党日 = 1, a volunteer service day = 2, a charity donation = 1,
+# 党员大会 study = 1; the rest are documented in docs/evaluation.md. Items whose records do not
+# exist in Fengling yet (volunteering, projects, grid work) are secretary awards until then.
+A = "award"
+DEFAULT_INDEX_ITEMS: tuple[tuple[str, str, str, Decimal, Decimal | None, str], ...] = (
+    ("party_day", "party_life", "Attended the themed Party Day", Decimal(1), Decimal(1),
+     "party_day"),
+    ("org_life", "party_life", "Attended other organizational life (三会一课)", Decimal(1),
+     Decimal(4), "org_life"),
+    ("dues", "party_life", "Paid the month's dues on time", Decimal(1), Decimal(1),
+     "dues_on_time"),
+    ("study", "party_life", "Study, per approved hour", Decimal("0.5"), Decimal(4),
+     "study_hours"),
+    ("speech", "party_life", "Spoke or reported at a meeting", Decimal(1), Decimal(2), A),
+    ("talk", "party_life", "Heart-to-heart talk held", Decimal(1), Decimal(1), A),
+    ("criticism", "party_life", "Criticism and self-criticism at the life meeting",
+     Decimal(1), None, A),
+    ("report", "party_life", "Mobile member reported to the branch", Decimal(1), Decimal(1), A),
+    ("post_duty", "duty", "Fulfilled a post commitment (一人一岗)", Decimal(1), Decimal(2), A),
+    ("task", "duty", "Completed a task assigned by the branch", Decimal(1), Decimal(3), A),
+    ("grid", "duty", "Grid Party member work (网格)", Decimal(1), Decimal(2), A),
+    ("work_award", "duty", "Commended for work by the employer", Decimal(3), None, A),
+    ("innovation", "duty", "Innovation or improvement adopted", Decimal(2), None, A),
+    ("skills", "duty", "Passed a skills or qualification exam", Decimal(2), None, A),
+    ("service_window", "duty", "Party member service post or window duty", Decimal(1),
+     Decimal(2), A),
+    ("mentoring", "duty", "Mentored an activist or new member", Decimal(1), Decimal(1), A),
+    ("family", "conduct", "Family virtue recognised (家庭美德)", Decimal(2), None, A),
+    ("neighbour", "conduct", "Helped neighbours or settled a dispute", Decimal(1), Decimal(2),
+     A),
+    ("civility", "conduct", "Civic conduct commended", Decimal(1), Decimal(1), A),
+    ("integrity", "conduct", "Integrity pledge kept (廉洁)", Decimal(1), None, A),
+    ("deduction_discipline", "conduct", "Breach of discipline (deduction)", Decimal(-5), None,
+     A),
+    ("deduction_absence", "conduct", "Absent from organizational life without reason "
+     "(deduction)", Decimal(-1), None, A),
+    ("deduction_complaint", "conduct", "Justified complaint by the public (deduction)",
+     Decimal(-2), None, A),
+    ("volunteer", "contribution", "Volunteer service day", Decimal(2), Decimal(4), A),
+    ("donation", "contribution", "Charity donation", Decimal(1), Decimal(1), A),
+    ("project", "contribution", "Led or joined a Party-building project", Decimal(2),
+     Decimal(2), A),
+    ("emergency", "contribution", "Emergency or flood-season duty", Decimal(2), Decimal(4), A),
+    ("blood", "contribution", "Blood donation", Decimal(2), None, A),
+    ("pairing", "contribution", "Paired help for a household in difficulty (结对帮扶)",
+     Decimal(1), Decimal(1), A),
+    ("governance", "contribution", "Community governance or owners' committee work",
+     Decimal(1), Decimal(2), A),
+    ("propaganda", "contribution", "Publicity or writing published", Decimal(1), Decimal(2), A),
+    ("honour", "contribution", "Honour at district level or above", Decimal(5), None, A),
+    ("development", "contribution", "Recommended a new activist", Decimal(1), None, A),
+)
+# The year-end coefficient (年底考评): the annual report = total × coefficient.
+DEFAULT_COEFFICIENT = Decimal("1.00")

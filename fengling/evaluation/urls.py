@@ -13,6 +13,7 @@ urlpatterns = [
     path("appraisals/<int:pk>/ballot/", views.ballot, name="ballot"),
     path("handlings/<int:pk>/follow-up/", views.follow_up, name="follow_up"),
     path("mine/", views.mine, name="mine"),
+    path("index/mine/", views.my_index, name="my_index"),
     path("stars/", views.stars, name="stars"),
     path("stars/action/", views.stars_action, name="stars_action"),
     path("stars/<int:pk>/", views.rating, name="rating"),

@@ -22,6 +22,7 @@ from fengling.organizations.selectors import access_organization
 
 from . import rules
 from .exports import funding_workbook
+from .index import member_index
 from .models import RatingState, SessionState
 from .selectors import (
     access_handling,
@@ -349,3 +350,20 @@ def funding_export(request):
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
     response["Content-Disposition"] = f'attachment; filename="{book.filename}"'
     return response
+
+
+# --- Member index ----------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def my_index(request):
+    """A member's own index on the phone: each point and the record behind it."""
+    if not request.user.member_id:
+        raise PermissionDenied
+    year = _year(request)
+    credits, latest = member_index(request.user.member_id, year)
+    return render(request, "evaluation/my_index.html", {
+        "year": year, "credits": credits, "latest": latest,
+        "total": sum((c.points for c in credits if c.status == "approved"), Decimal(0)),
+    })
