@@ -13,14 +13,17 @@ from ninja.pagination import paginate
 
 from fengling.core.api import Pagination, error_responses
 from fengling.core.scoping import scope_of
+from fengling.members.selectors import access_member
 from fengling.organizations.selectors import access_organization
 
 from . import rules
+from .index import member_index
 from .schemas import (
     BallotIn,
     CountOut,
     DecideIn,
     FundingOut,
+    MemberIndexOut,
     ProposeIn,
     RatingDetailOut,
     RatingOut,
@@ -238,4 +241,20 @@ def funding(request: HttpRequest, year: int):
                    for b in budget_report(request.auth, year, total)],
         "seed_total": seed_comparison(request.auth, year).total,
         "seed_figure": rules.SEED_WORK_FUNDS,
+    }
+
+
+@router.get("/index/members/{int:member_id}",
+            response={200: MemberIndexOut, **error_responses(401, 404)},
+            summary="A member's index with the record behind each point")
+def member_index_detail(request: HttpRequest, member_id: int, year: int):
+    """Yours, or a member's in your scope (404 outside it)."""
+    member = access_member(request.auth, member_id)
+    credits, latest = member_index(member.pk, year)
+    return {
+        "member": member.pk, "year": year, "rank": latest.rank if latest else None,
+        "total": sum((c.points for c in credits if c.status == "approved"), Decimal(0)),
+        "credits": [{"month": c.month, "item": c.item.code, "dimension": c.item.dimension,
+                     "points": c.points, "record": c.record, "evidence": c.evidence,
+                     "status": c.status} for c in credits],
     }

@@ -171,3 +171,21 @@ class FundingOut(Schema):
     budget: list[BudgetOut]
     seed_total: Decimal
     seed_figure: Decimal
+
+
+class CreditOut(Schema):
+    month: dt.date
+    item: str
+    dimension: str
+    points: Decimal
+    record: str
+    evidence: str
+    status: str
+
+
+class MemberIndexOut(Schema):
+    member: int
+    year: int
+    total: Decimal
+    rank: int | None = None
+    credits: list[CreditOut]

@@ -144,3 +144,18 @@ def test_my_index_page_shows_where_points_came_from(client, cast):
     assert [c.member_id for c in r.context["credits"]] == [cast.member_a.pk]
     client.force_login(cast.district_admin)  # no member record: nothing to show
     assert client.get(reverse("evaluation:my_index")).status_code == 403
+
+
+@pytest.mark.parametrize(("who", "status"), [
+    ("member", 200), ("branch_secretary", 200), ("auditor", 200),
+    ("outsider_secretary", 404)])
+def test_api_member_index_scope(client, cast, who, status):
+    from fengling.accounts.services import api_token_issue
+    item = next(i for i in index.index_items(2026) if i.code == "volunteer")
+    c = index.award(cast.branch_secretary, cast.member_a, item, dt.date(2026, 5, 1), "照片")
+    index.review(cast.community_secretary, c, True)
+    r = client.get(f"/api/v1/evaluation/index/members/{cast.member_a.pk}", {"year": 2026},
+                   headers={"authorization": f"Bearer {api_token_issue(getattr(cast, who))[0]}"})
+    assert r.status_code == status
+    if status == 200:
+        assert r.json()["total"] == "2.00" and r.json()["credits"][0]["evidence"] == "照片"
