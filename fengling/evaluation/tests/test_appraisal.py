@@ -23,6 +23,14 @@ from fengling.evaluation.selectors import session_tally
 from .helpers import voters
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are matched in English here (the pages' tests run in Chinese)."""
+    from django.utils import translation
+    with translation.override("en"):
+        yield
 E, Q, B, U = Grade.EXCELLENT, Grade.QUALIFIED, Grade.BASIC, Grade.UNQUALIFIED
 
 

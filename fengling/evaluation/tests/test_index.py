@@ -19,6 +19,14 @@ from fengling.meetings.tests.helpers import at, schedule
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are matched in English here (the pages' tests run in Chinese)."""
+    from django.utils import translation
+    with translation.override("en"):
+        yield
+
+
 def test_default_items_four_dimensions_about_33():
     assert len(DEFAULT_INDEX_ITEMS) == 33
     assert {d for _c, d, *_ in DEFAULT_INDEX_ITEMS} == set(Dimension.values)

@@ -16,6 +16,14 @@ from fengling.testing.factories import make_org
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are matched in English here (the pages' tests run in Chinese)."""
+    from django.utils import translation
+    with translation.override("en"):
+        yield
+
+
 def manual_entries(year, points=None, appraisal=D(90), deductions=D(0)):
     """Full marks on every manual basic item (or `points` each), deductions, appraisal."""
     out = {}
