@@ -139,3 +139,37 @@ def test_api_ballot_once_and_not_readable(client, cast):
     assert r.status_code == 422
     assert client.get(base, headers=bearer(users[0])).json() == {"voted": True}
     assert client.get(base, headers=bearer(cast.outsider_secretary)).status_code == 404
+
+
+def test_session_page_after_the_decision_shows_handling_and_follow_up(client, cast):
+    voters(cast, n=2, probationary=1)
+    s = services.session_open(cast.branch_secretary, cast.branch_a, 2026)
+    graded = list(s.participants.filter(probationary=False).order_by("pk"))
+    grades = {p.pk: ("unqualified" if i == 0 else "qualified") for i, p in enumerate(graded)}
+    client.force_login(cast.branch_secretary)
+    url = reverse("evaluation:session", args=[s.pk])
+    client.post(reverse("evaluation:propose", args=[s.pk]),
+                {f"grade-{k}": v for k, v in grades.items()})
+    # Unqualified without a handling: refused, nothing changes.
+    r = client.post(reverse("evaluation:decide", args=[s.pk]),
+                    {f"grade-{k}": v for k, v in grades.items()}, follow=True)
+    assert "都须有处置" in r.content.decode()
+    s.refresh_from_db()
+    assert s.state == "proposed"
+    data = {f"grade-{k}": v for k, v in grades.items()}
+    data.update({f"action-{graded[0].pk}": "rectify", f"reasons-{graded[0].pk}": "不参加组织生活",
+                 f"due-{graded[0].pk}": "2027-03-01"})
+    client.post(reverse("evaluation:decide", args=[s.pk]), data)
+    s.refresh_from_db()
+    assert s.state == "decided" and not s.no_spread
+    body = client.get(url).content.decode()
+    assert "限期改正" in body and "不参加组织生活" in body and "预备党员：不评定等次" in body
+    handling = graded[0].__class__.objects.get(pk=graded[0].pk).handling
+    client.post(reverse("evaluation:follow_up", args=[handling.pk]),
+                {"on": "2027-03-02", "note": "已改正", "closes": "1"})
+    handling.refresh_from_db()
+    assert handling.closed
+    assert "已改正" in client.get(url).content.decode()
+    client.force_login(cast.auditor)
+    assert client.post(reverse("evaluation:follow_up", args=[handling.pk]),
+                       {"note": "x"}).status_code == 403
