@@ -253,3 +253,7 @@ def seed_comparison(user, year: int) -> SeedComparison:
     ceiling = rules.subsidy_total({k: {5: n} for k, n in counts.items()}, table)
     return SeedComparison(counts, distribution, by_kind, sum(by_kind.values(), Decimal(0)),
                           ceiling, rules.SEED_WORK_FUNDS)
+
+
+def access_budget_line(user, pk, write: bool = False) -> BudgetLine:
+    return guard(BudgetLine.objects.select_related("organization"), user, pk, write)

@@ -18,5 +18,7 @@ urlpatterns = [
     path("stars/action/", views.stars_action, name="stars_action"),
     path("stars/<int:pk>/", views.rating, name="rating"),
     path("funding/", views.funding, name="funding"),
+    path("funding/budget/", views.funding_budget, name="funding_budget"),
+    path("funding/disburse/", views.funding_disburse, name="funding_disburse"),
     path("funding/export.xlsx", views.funding_export, name="funding_export"),
 ]

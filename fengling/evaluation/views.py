@@ -18,13 +18,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from fengling.core.scoping import scope_of
 from fengling.organizations.kinds import OrgKind
-from fengling.organizations.selectors import access_organization
+from fengling.organizations.selectors import access_organization, organization_roots
 
 from . import rules
 from .exports import funding_workbook
 from .index import member_index
-from .models import RatingState, SessionState
+from .models import Fund, RatingState, SessionState
 from .selectors import (
+    access_budget_line,
     access_handling,
     access_rating,
     access_session,
@@ -44,6 +45,8 @@ from .selectors import (
 )
 from .services import (
     ballot_cast,
+    budget_line_set,
+    disburse,
     handling_follow_up,
     rating_score,
     rating_self_review,
@@ -336,6 +339,9 @@ def funding(request):
         "streets": street_report(rows),
         "budget": budget_report(request.user, year, total),
         "seed": seed_comparison(request.user, year),
+        "can_write": scope_of(request.user).can_write,
+        "root": organization_roots(request.user).first(),
+        "funds": Fund.choices,
     })
 
 
@@ -367,3 +373,37 @@ def my_index(request):
         "year": year, "credits": credits, "latest": latest,
         "total": sum((c.points for c in credits if c.status == "approved"), Decimal(0)),
     })
+
+
+@login_required
+@require_POST
+def funding_budget(request):
+    """Set a budget line (work funds / venture fund) of an organization for a year."""
+    _staff_only(request.user)
+    organization = access_organization(request.user, request.POST.get("organization"))
+    year = _year(request)
+    try:
+        budget_line_set(request.user, organization, year, request.POST.get("fund", ""),
+                        request.POST.get("amount", ""))
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("The budget line is saved."))
+    return redirect(f"{reverse('evaluation:funding')}?year={year}")
+
+
+@login_required
+@require_POST
+def funding_disburse(request):
+    """Record money paid out of a budget line to an organization."""
+    line = access_budget_line(request.user, request.POST.get("line"), write=True)
+    organization = access_organization(request.user, request.POST.get("organization"))
+    try:
+        disburse(request.user, line, organization, request.POST.get("amount", ""),
+                 _date(request.POST.get("paid_on"), timezone.localdate()),
+                 request.POST.get("note", ""))
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("The disbursement is recorded."))
+    return redirect(f"{reverse('evaluation:funding')}?year={line.year}")

@@ -183,3 +183,55 @@ def test_openapi_documents_evaluation(client, cast):
     schema = client.get("/api/v1/openapi.json").json()
     paths = [p for p in schema["paths"] if p.startswith("/api/v1/evaluation")]
     assert len(paths) >= 12
+
+
+@pytest.mark.parametrize(("who", "status"), [
+    ("community_secretary", 201), ("auditor", 403), ("outsider_secretary", 404),
+    ("member", 404)])
+def test_api_self_review_scope(client, cast, who, status):
+    r = client.post("/api/v1/evaluation/stars",
+                    {"organization": cast.community_a.pk, "year": 2026, "self_score": "88"},
+                    content_type="application/json", headers=bearer(getattr(cast, who)))
+    assert r.status_code == status
+
+
+def test_api_stars_list_and_file_scope(client, cast, rating):
+    services.rating_self_review(cast.outsider_secretary, cast.community_b, 2026, D(70))
+    r = client.get("/api/v1/evaluation/stars", {"year": 2026}, headers=bearer(cast.street_admin))
+    assert [x["id"] for x in r.json()["items"]] == [rating.pk]
+    for who, status in (("auditor", 403), ("outsider_secretary", 404)):
+        r = client.post("/api/v1/evaluation/stars/file",
+                        {"unit": cast.street1.pk, "year": 2026, "kind": "community"},
+                        content_type="application/json", headers=bearer(getattr(cast, who)))
+        assert r.status_code == status
+
+
+@pytest.mark.parametrize(("who", "status", "saved"), [
+    ("district_admin", 302, True), ("auditor", 404, False), ("street_admin", 404, False),
+    ("member", 403, False)])
+def test_budget_line_page_scope(client, cast, who, status, saved):
+    from fengling.evaluation.models import BudgetLine
+    client.force_login(getattr(cast, who))
+    r = client.post(reverse("evaluation:funding_budget"), {
+        "organization": cast.district.pk, "year": 2026, "fund": "work", "amount": "7000000"})
+    assert r.status_code == status
+    assert BudgetLine.objects.filter(amount=D(7000000)).exists() is saved
+
+
+def test_disbursement_page(client, cast):
+    line = services.budget_line_set(cast.district_admin, cast.district, 2026, "venture",
+                                    "4000000")
+    url = reverse("evaluation:funding_disburse")
+    client.force_login(cast.street_admin)  # the district's line is outside a street's scope
+    assert client.post(url, {"line": line.pk, "organization": cast.community_a.pk,
+                             "amount": "1000"}).status_code == 404
+    client.force_login(cast.district_admin)
+    client.post(url, {"line": line.pk, "organization": cast.community_a.pk,
+                      "amount": "abc", "paid_on": "2026-05-01"})
+    assert not line.disbursements.exists()
+    client.post(url, {"line": line.pk, "organization": cast.community_a.pk,
+                      "amount": "120000.50", "paid_on": "2026-05-01"})
+    r = client.get(reverse("evaluation:funding") + "?year=2026")
+    [row] = r.context["budget"]
+    assert (row.allocated, row.disbursed, row.remaining) == (
+        D("120000.50"), D("120000.50"), D("3879999.50"))

@@ -173,3 +173,53 @@ def test_session_page_after_the_decision_shows_handling_and_follow_up(client, ca
     client.force_login(cast.auditor)
     assert client.post(reverse("evaluation:follow_up", args=[handling.pk]),
                        {"note": "x"}).status_code == 403
+
+
+@pytest.mark.parametrize(("who", "status"), [
+    ("branch_secretary", 302), ("auditor", 403), ("outsider_secretary", 404), ("member", 404)])
+def test_decide_and_follow_up_pages_scope(client, cast, session, who, status):
+    services.session_propose(cast.branch_secretary, session,
+                             {p.pk: Q for p in session.participants.all()})
+    client.force_login(getattr(cast, who))
+    r = client.post(reverse("evaluation:decide", args=[session.pk]), graded_payload(session))
+    assert r.status_code == status
+    session.refresh_from_db()
+    assert (session.state == "decided") is (status == 302)
+
+
+def test_mine_pages_need_a_member_record(client, cast, session):
+    client.force_login(cast.street_admin)
+    assert client.get(reverse("evaluation:mine")).status_code == 403
+    client.force_login(cast.member)
+    r = client.get(reverse("evaluation:mine"))
+    assert [s.pk for s in r.context["sessions"]] == [session.pk]
+
+
+@pytest.mark.parametrize(("who", "status"), [
+    ("branch_secretary", 200), ("auditor", 403), ("outsider_secretary", 404), ("member", 404)])
+def test_api_decision_scope(client, cast, session, who, status):
+    services.session_propose(cast.branch_secretary, session,
+                             {p.pk: Q for p in session.participants.all()})
+    grades = [{"participant": p.pk, "grade": Q} for p in session.participants.all()]
+    r = client.post(f"/api/v1/evaluation/appraisals/{session.pk}/decision",
+                    {"grades": grades}, content_type="application/json",
+                    headers=bearer(getattr(cast, who)))
+    assert r.status_code == status
+
+
+def test_api_self_assessment_only_for_participants(client, cast, session):
+    url = f"/api/v1/evaluation/appraisals/{session.pk}/self-assessment"
+    r = client.put(url, {"text": "自评"}, content_type="application/json",
+                   headers=bearer(cast.member))
+    assert r.status_code == 200
+    r = client.put(url, {"text": "自评"}, content_type="application/json",
+                   headers=bearer(cast.outsider_secretary))
+    assert r.status_code == 404
+    r = client.post("/api/v1/evaluation/appraisals", {"organization": cast.branch_b.pk,
+                                                      "year": 2026},
+                    content_type="application/json", headers=bearer(cast.auditor))
+    assert r.status_code == 404
+    r = client.post("/api/v1/evaluation/appraisals", {"organization": cast.branch_a2.pk,
+                                                      "year": 2026},
+                    content_type="application/json", headers=bearer(cast.auditor))
+    assert r.status_code == 403
