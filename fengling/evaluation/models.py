@@ -128,6 +128,9 @@ class Ballot(models.Model):
     session = models.ForeignKey(AppraisalSession, on_delete=models.CASCADE,
                                 related_name="ballots")
 
+    # Never in the change history: django-auditlog would record the voter as the actor.
+    audit_trail = False
+
     class Meta:
         verbose_name = _("ballot")
         verbose_name_plural = _("ballots")
@@ -142,6 +145,7 @@ class BallotMark(models.Model):
     # A random key too: sequential ids would give away the order ballots were cast in.
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="marks")
+    audit_trail = False  # as Ballot: no actor may be recorded beside a mark
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE,
                                     related_name="marks")
     grade = models.CharField(max_length=12, choices=Grade.choices)
@@ -524,6 +528,8 @@ class IndexCredit(models.Model):
                                     on_delete=models.SET_NULL, related_name="+")
 
     objects = IndexCreditQuerySet.as_manager()
+    # High-churn rows recomputed each month; awards and reviews are in the audit log.
+    audit_trail = False
 
     class Meta:
         verbose_name = _("index credit")
@@ -576,6 +582,8 @@ class IndexSnapshotRow(models.Model):
     total = models.DecimalField(_("total"), max_digits=8, decimal_places=2)
     report = models.DecimalField(_("annual report"), max_digits=8, decimal_places=2)
     rank = models.PositiveIntegerField(_("rank"))
+
+    audit_trail = False  # frozen rows written in bulk; the publication is audited
 
     class Meta:
         constraints = [

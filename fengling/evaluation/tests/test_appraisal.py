@@ -72,6 +72,12 @@ def test_ballot_is_anonymous_and_cannot_be_cast_twice(cast):
     assert columns == ["id", "session_id"]
     audit = AuditEntry.objects.get(action="appraisal.vote")
     assert audit.data == {}
+    # Nor does the change history (django-auditlog records the actor of every change).
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+    assert not LogEntry.objects.filter(content_type__in=[
+        ContentType.objects.get_for_model(Ballot),
+        ContentType.objects.get_for_model(BallotMark)]).exists()
     with pytest.raises(ValidationError, match="already voted"):
         services.ballot_cast(users[0], s, {p.pk: E for p in others})
     assert Ballot.objects.filter(session=s).count() == 1
