@@ -235,3 +235,22 @@ def test_disbursement_page(client, cast):
     [row] = r.context["budget"]
     assert (row.allocated, row.disbursed, row.remaining) == (
         D("120000.50"), D("120000.50"), D("3879999.50"))
+
+
+def test_funding_page_query_count_is_pinned(client, cast, django_assert_num_queries):
+    filed(cast)
+    services.budget_line_set(cast.district_admin, cast.district, 2026, "work", "7000000")
+    client.force_login(cast.district_admin)
+    url = reverse("evaluation:funding") + "?year=2026"
+    client.get(url)
+    with django_assert_num_queries(14) as ctx:
+        client.get(url)
+    n = len(ctx.captured_queries)
+    for i, street in enumerate((cast.street1, cast.street2)):
+        org = make_org(street, f"新社区{i}", OrgKind.COMMUNITY, "community")
+        r = services.rating_self_review(cast.district_admin, org, 2026, D(90))
+        services.rating_score(cast.district_admin, r, manual_entries(2026))
+    StarRating.objects.filter(state="scored").update(state="filed", stars=3)
+    with django_assert_num_queries(n):
+        r = client.get(url)
+    assert len(r.context["rows"]) == 5
