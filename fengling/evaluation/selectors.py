@@ -16,9 +16,13 @@ from .models import (
     AppraisalSession,
     BallotMark,
     BudgetLine,
+    CreditStatus,
     Criterion,
     Disbursement,
     Fund,
+    IndexCredit,
+    IndexSnapshot,
+    ItemSource,
     Participant,
     RatingState,
     StarRating,
@@ -257,3 +261,27 @@ def seed_comparison(user, year: int) -> SeedComparison:
 
 def access_budget_line(user, pk, write: bool = False) -> BudgetLine:
     return guard(BudgetLine.objects.select_related("organization"), user, pk, write)
+
+
+# --- Member index ----------------------------------------------------------------------------
+
+
+def pending_awards(user):
+    return (IndexCredit.objects.visible_to(user, write=False)
+            .filter(status=CreditStatus.PENDING, item__source=ItemSource.AWARD)
+            .exclude(member_id__in=scope_of(user).member_ids)
+            .select_related("member", "item", "awarded_by").order_by("month", "pk"))
+
+
+def access_credit(user, pk, write: bool = False) -> IndexCredit:
+    return guard(IndexCredit.objects.select_related("member__organization", "item"),
+                 user, pk, write)
+
+
+def snapshot_list(user, year: int):
+    return (IndexSnapshot.objects.visible_to(user).filter(year=year)
+            .select_related("organization").order_by("organization__path", "kind"))
+
+
+def access_snapshot(user, pk) -> IndexSnapshot:
+    return guard(IndexSnapshot.objects.select_related("organization"), user, pk)

@@ -17,23 +17,27 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fengling.core.scoping import scope_of
+from fengling.members.selectors import access_member
 from fengling.organizations.kinds import OrgKind
 from fengling.organizations.selectors import access_organization, organization_roots
 
 from . import rules
 from .exports import funding_workbook
-from .index import member_index
-from .models import Fund, RatingState, SessionState
+from .index import award, credit_month, index_items, member_index, review, snapshot_take
+from .models import Fund, IndexItem, RatingState, SessionState, SnapshotKind
 from .selectors import (
     access_budget_line,
+    access_credit,
     access_handling,
     access_rating,
     access_session,
+    access_snapshot,
     allocations,
     budget_report,
     can_write,
     criteria_of,
     has_voted,
+    pending_awards,
     rating_list,
     rating_points,
     seed_comparison,
@@ -41,6 +45,7 @@ from .selectors import (
     session_list,
     session_tally,
     sessions_of_member,
+    snapshot_list,
     street_report,
 )
 from .services import (
@@ -407,3 +412,69 @@ def funding_disburse(request):
     else:
         messages.success(request, _("The disbursement is recorded."))
     return redirect(f"{reverse('evaluation:funding')}?year={line.year}")
+
+
+@login_required
+@require_GET
+def index_page(request):
+    """The member index for staff: credit a month, award items, review awards, publish."""
+    _staff_only(request.user)
+    year = _year(request)
+    pending = Paginator(pending_awards(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    return render(request, "evaluation/index.html", {
+        "year": year, "pending": pending, "page": pending,
+        "items": [i for i in index_items(year) if i.source == "award"],
+        "snapshots": snapshot_list(request.user, year),
+        "can_write": scope_of(request.user).can_write,
+        "kinds": SnapshotKind.choices,
+    })
+
+
+@login_required
+@require_POST
+def index_action(request):
+    _staff_only(request.user)
+    post = request.POST
+    what = post.get("what", "")
+    year = _year(request)
+    try:
+        if what == "credit":
+            organization = access_organization(request.user, post.get("organization"))
+            month = _date(f"{post.get('month', '')}-01")
+            if month is None:
+                raise ValidationError(_("Enter a month."))
+            n = credit_month(request.user, organization, month)
+            messages.success(request, _("%(n)d credits recorded.") % {"n": n})
+        elif what == "award":
+            member = access_member(request.user, post.get("member"), write=True)
+            month = _date(f"{post.get('month', '')}-01")
+            item = IndexItem.objects.filter(year=month.year if month else year,
+                                            code=post.get("item", "")).first()
+            if month is None or item is None:
+                raise ValidationError(_("Choose an item and a month."))
+            award(request.user, member, item, month, post.get("evidence", ""))
+            messages.success(request, _("The award is recorded and awaits review."))
+        elif what in ("approve", "reject"):
+            credit = access_credit(request.user, post.get("credit"), write=True)
+            review(request.user, credit, what == "approve")
+            messages.success(request, _("The award is reviewed."))
+        elif what == "publish":
+            organization = access_organization(request.user, post.get("organization"))
+            snapshot_take(request.user, organization, year, post.get("kind", ""))
+            messages.success(request, _("The index is published."))
+        else:
+            messages.error(request, _("Unknown action."))
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect(f"{reverse('evaluation:index')}?year={year}")
+
+
+@login_required
+@require_GET
+def snapshot_page(request, pk):
+    """A frozen publication: members ranked, paginated."""
+    snap = access_snapshot(request.user, pk)
+    page = Paginator(snap.rows.select_related("member").order_by("rank", "member__name"),
+                     PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "evaluation/snapshot.html", {"snapshot": snap, "page": page})

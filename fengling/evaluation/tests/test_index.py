@@ -167,3 +167,63 @@ def test_api_member_index_scope(client, cast, who, status):
     assert r.status_code == status
     if status == 200:
         assert r.json()["total"] == "2.00" and r.json()["credits"][0]["evidence"] == "照片"
+
+
+@pytest.mark.parametrize(("who", "status", "awarded"), [
+    ("branch_secretary", 302, True), ("auditor", 403, False),
+    ("outsider_secretary", 404, False), ("member", 403, False)])
+def test_index_award_page_scope(client, cast, who, status, awarded):
+    index.index_items(2026)
+    client.force_login(getattr(cast, who))
+    r = client.post(reverse("evaluation:index_action"), {
+        "what": "award", "member": cast.member_a.pk, "item": "volunteer", "month": "2026-05",
+        "evidence": "照片", "year": 2026})
+    assert r.status_code == status
+    assert IndexCredit.objects.filter(item__code="volunteer").exists() is awarded
+
+
+def test_index_page_review_and_publish(client, cast, django_assert_num_queries):
+    item = next(i for i in index.index_items(2026) if i.code == "volunteer")
+    c = index.award(cast.branch_secretary, cast.member_a, item, dt.date(2026, 5, 1), "照片")
+    client.force_login(cast.community_secretary)
+    url = reverse("evaluation:index") + "?year=2026"
+    r = client.get(url)
+    assert [x.pk for x in r.context["pending"].object_list] == [c.pk]
+    with django_assert_num_queries(10) as ctx:
+        client.get(url)
+    n = len(ctx.captured_queries)
+    for m in (cast.secretary_a_member, cast.member_a2):
+        index.award(cast.community_secretary, m, item, dt.date(2026, 5, 1), "照片")
+    with django_assert_num_queries(n):
+        r = client.get(url)
+    assert len(r.context["pending"].object_list) == 3
+    client.force_login(cast.outsider_secretary)
+    assert c.pk not in [x.pk for x in client.get(url).context["pending"].object_list]
+    assert client.post(reverse("evaluation:index_action"), {
+        "what": "approve", "credit": c.pk, "year": 2026}).status_code == 404
+    client.force_login(cast.community_secretary)
+    client.post(reverse("evaluation:index_action"), {"what": "approve", "credit": c.pk,
+                                                     "year": 2026})
+    c.refresh_from_db()
+    assert c.status == "approved"
+    client.post(reverse("evaluation:index_action"), {
+        "what": "publish", "organization": cast.branch_a.pk, "kind": "half_year",
+        "year": 2026})
+    snap = cast.branch_a.index_snapshots.get()
+    r = client.get(reverse("evaluation:snapshot", args=[snap.pk]))
+    assert r.status_code == 200
+    assert [x.member_id for x in r.context["page"].object_list][0] == cast.member_a.pk
+    client.force_login(cast.outsider_secretary)
+    assert client.get(reverse("evaluation:snapshot", args=[snap.pk])).status_code == 404
+
+
+def test_credit_month_page(client, cast):
+    held(cast.branch_secretary, cast.branch_a, "party_day", 10)
+    client.force_login(cast.auditor)
+    r = client.post(reverse("evaluation:index_action"), {
+        "what": "credit", "organization": cast.branch_a.pk, "month": "2026-03"})
+    assert r.status_code == 403
+    client.force_login(cast.branch_secretary)
+    client.post(reverse("evaluation:index_action"), {
+        "what": "credit", "organization": cast.branch_a.pk, "month": "2026-03"})
+    assert IndexCredit.objects.filter(item__code="party_day").count() == 2
