@@ -110,8 +110,9 @@ def _aware(day: dt.date) -> dt.datetime:
 def credit_month(actor, organization, month: dt.date) -> int:
     """(Re)credit a month's automatic items for the members under `organization`, from the
     records, within each item's monthly cap. Idempotent: the month's automatic credits are
-    replaced in one transaction. Awards are untouched. A fixed number of queries."""
-    if not scope_of(actor).covers_path(organization.path, write=True):
+    replaced in one transaction. Awards are untouched. A fixed number of queries.
+    `actor` None: the monthly command (`fengling credit_index`)."""
+    if actor is not None and not scope_of(actor).covers_path(organization.path, write=True):
         raise PermissionDenied
     first, _nxt = _month_bounds(month)
     items = [i for i in index_items(first.year) if i.source in AUTOMATIC]

@@ -227,3 +227,15 @@ def test_credit_month_page(client, cast):
     client.post(reverse("evaluation:index_action"), {
         "what": "credit", "organization": cast.branch_a.pk, "month": "2026-03"})
     assert IndexCredit.objects.filter(item__code="party_day").count() == 2
+
+
+def test_credit_index_command_is_idempotent(cast):
+    from io import StringIO
+
+    from django.core.management import call_command
+    held(cast.branch_secretary, cast.branch_a, "party_day", 10)
+    out = StringIO()
+    call_command("credit_index", "--month", "2026-03", stdout=out)
+    assert out.getvalue().strip() == "month=2026-03 credits=2"
+    call_command("credit_index", "--month", "2026-03", stdout=StringIO())
+    assert IndexCredit.objects.count() == 2
