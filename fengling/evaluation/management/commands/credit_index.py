@@ -32,5 +32,6 @@ class Command(BaseCommand):
     def handle(self, *args, month=None, **options):
         if month is None:
             month = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-        total = sum(credit_month(None, root, month) for root in Organization.objects.get_root_nodes())
+        roots = Organization.objects.get_root_nodes()
+        total = sum(credit_month(None, root, month) for root in roots)
         self.stdout.write(f"month={month:%Y-%m} credits={total}")
