@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "fengling.bench",
     "fengling.notifications",
     "fengling.birthdays",
+    "fengling.jobs",
     "fengling.evaluation",
 ]
 
@@ -123,6 +124,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # The working set (a district's members) fits in memory: a random page read costs
+    # about what a sequential one does. With the default (4) the planner reads the whole
+    # member table to join a few hundred search matches instead of looking them up by id.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "options", "-c random_page_cost=1.1")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -254,7 +260,7 @@ AUDITLOG_EXCLUDE_TRACKING_MODELS = (
 # are hidden too, whatever the model (core.audit_trail); the masked ID number is kept.
 AUDITLOG_EXCLUDE_TRACKING_FIELDS = (
     "password", "last_login", "session_data", "digest", "id_number_cipher",
-    "created_at", "updated_at", "name_pinyin", "name_initials",
+    "created_at", "updated_at", "name_pinyin", "name_initials", "phone_last4", "id_last4",
 )
 # Recorded as changed, never with a value: the keyed hash of the ID number.
 AUDITLOG_MASK_TRACKING_FIELDS = ("id_number_digest",)
@@ -266,3 +272,8 @@ AUDITLOG_DISABLE_ON_RAW_SAVE = True
 # A CJK font for certificate PDFs (TTF/OTF/TTC path); empty: the npm Noto Sans SC installed
 # by `make assets`, then Debian's fonts-noto-cjk (see docs/training.md).
 CJK_FONT = env.str("FENGLING_CJK_FONT", default="")
+# Background jobs (Excel imports): "thread" runs them in the web process (the default, no
+# extra process), "worker" leaves them to `fengling run_jobs`. See docs/jobs.md.
+FENGLING_JOBS_MODE = env.str("FENGLING_JOBS", default="thread")
+# Largest spreadsheet accepted for an import, in megabytes.
+FENGLING_IMPORT_MAX_MB = env.int("FENGLING_IMPORT_MAX_MB", default=20)

@@ -27,3 +27,5 @@ import tempfile  # noqa: E402
 NOTIFY_FILE_DIR = tempfile.mkdtemp(prefix="fengling-notify-")
 NOTIFY_DRAIN_ON_COMMIT = False
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Background jobs run at once, in the test's thread and transaction.
+FENGLING_JOBS_MODE = "inline"

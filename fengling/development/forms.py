@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fengling.members.forms import QuickSelect
 from fengling.members.models import Education, Gender, Member, Occupation
@@ -184,7 +185,8 @@ class MilestoneForm(ServiceErrorsMixin, forms.Form):
 
 class ExtensionForm(ServiceErrorsMixin, forms.Form):
     decided_on = forms.DateField(label=_("Decided on"), widget=_date_widget())
-    months = forms.IntegerField(label=_("Months"), min_value=rules.EXTENSION_MIN_MONTHS,
+    months = forms.IntegerField(label=pgettext_lazy("duration", "Months"),
+                                min_value=rules.EXTENSION_MIN_MONTHS,
                                 max_value=rules.EXTENSION_MAX_MONTHS)
     reason = forms.CharField(label=_("Reason"), max_length=500)
 

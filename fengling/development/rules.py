@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from . import steps as S
 
@@ -78,7 +79,7 @@ def probation_end(branch_meeting: dt.date, extension_months: int = 0) -> dt.date
 class Status(models.TextChoices):
     NOT_APPLICABLE = "not_applicable", _("Not yet applicable")
     SATISFIED = "satisfied", _("Satisfied")
-    PENDING = "pending", _("Pending")
+    PENDING = "pending", pgettext_lazy("deadline", "Pending")
     MISSED = "missed", _("Missed")
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fengling.members.forms import QuickSelect
 from fengling.members.models import Member
@@ -40,8 +41,10 @@ class MeetingFilterForm(forms.Form):
                              choices=[("", _("All kinds")), *MeetingKind.choices])
     state = forms.ChoiceField(label=_("State"), required=False,
                               choices=[("", _("All states")), *MeetingState.choices])
-    start = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    end = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    start = forms.DateField(label=pgettext_lazy("date range", "From"), required=False,
+                            widget=DateInput())
+    end = forms.DateField(label=pgettext_lazy("date range", "To"), required=False,
+                          widget=DateInput())
 
     def __init__(self, *args, organization_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -141,8 +144,8 @@ class PartyDaySettingForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(label=_("From"), widget=DateInput())
-    end = forms.DateField(label=_("To"), widget=DateInput())
+    start = forms.DateField(label=pgettext_lazy("date range", "From"), widget=DateInput())
+    end = forms.DateField(label=pgettext_lazy("date range", "To"), widget=DateInput())
 
     def clean(self):
         data = super().clean()

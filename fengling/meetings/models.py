@@ -7,6 +7,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fengling.core.models import TimeStampedModel
 from fengling.core.scoping import ScopedQuerySet
@@ -25,7 +26,7 @@ class PartyDayTheme(TimeStampedModel):
     """A theme in the library (主题): what a month's themed Party Day is about."""
 
     title = models.CharField(_("title"), max_length=120)
-    summary = models.TextField(_("summary"), blank=True)
+    summary = models.TextField(pgettext_lazy("meeting", "summary"), blank=True)
     is_active = models.BooleanField(_("in use"), default=True)
 
     class Meta:
@@ -288,7 +289,7 @@ class MeetingVote(models.Model):
     votes_for = models.PositiveIntegerField(_("votes for"))
     votes_against = models.PositiveIntegerField(_("votes against"), default=0)
     abstentions = models.PositiveIntegerField(_("abstentions"), default=0)
-    passed = models.BooleanField(_("passed"))
+    passed = models.BooleanField(pgettext_lazy("vote", "passed"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,15 +1,22 @@
 """API: member records, read and changed through the same scopes and services as the web."""
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from django.utils.translation import get_language
+from ninja import File, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
-from fengling.core.api import Pagination, error_responses
+from fengling.core.api import ApiError, Code, Pagination, error_responses
 from fengling.core.audit_trail import RecordHistory
 from fengling.core.history_schemas import HistoryEntryOut
 from fengling.core.net import client_ip, user_agent
+from fengling.core.scoping import scope_of
+from fengling.jobs.schemas import JobOut
+from fengling.jobs.selectors import access_job
 from fengling.organizations.selectors import access_organization
 
+from .import_jobs import CHECK as IMPORT_CHECK
+from .import_jobs import start_check, start_write
 from .masking import mask_phone
 from .models import Education, Gender, Membership, MemberStatus, Occupation
 from .privacy import access_member_history, access_member_to_reveal, member_reveal
@@ -21,7 +28,7 @@ from .schemas import (
     MemberRevealOut,
     MemberUpdateIn,
 )
-from .selectors import MemberFilters, access_member, member_list, member_profile
+from .selectors import MemberFilters, access_member, member_profile, member_results
 from .services import member_create, member_update
 
 router = Router(tags=["members"])
@@ -61,7 +68,47 @@ def member_index(request: HttpRequest, query: Query[MemberQuery]):
         education=query.education or "",
         occupation=query.occupation or "",
     )
-    return member_list(request.auth, filters)
+    return member_results(request.auth, filters)
+
+
+# --- Excel import as a background job (before /{member_id}, which would match "import") ---
+
+
+@router.post(
+    "/import",
+    response={202: JobOut, **error_responses(400, 401, 403, 422)},
+    summary="Import members from Excel (a background job)",
+)
+def member_import_start(request: HttpRequest, file: File[UploadedFile]):
+    """Upload an .xlsx file with the columns of the import template. This starts a job that
+    checks every row and writes nothing: poll `GET /api/v1/jobs/{id}` until it is finished;
+    its `result` lists the bad rows (`line`, `column`, `message`) or, when `ok`, the rows
+    per home organization. Then confirm with `POST /api/v1/members/import/{id}/confirm`,
+    which writes all rows in one transaction (another job). Only staff who may change
+    members may import (403)."""
+    try:
+        job = start_check(request.auth, file, language=get_language())
+    except ValidationError as exc:
+        raise ApiError(400, Code.BAD_REQUEST, " ".join(exc.messages)) from exc
+    return Status(202, job)
+
+
+@router.post(
+    "/import/{job_id}/confirm",
+    response={202: JobOut, **error_responses(400, 401, 403, 404, 422)},
+    summary="Confirm a checked import (a background job)",
+)
+def member_import_confirm(request: HttpRequest, job_id: int):
+    """Write the rows of a checked file whose rows are all good, in one transaction. A
+    preview is confirmed once: confirming again returns the same write job."""
+    if not scope_of(request.auth).can_write:
+        raise PermissionDenied
+    preview = access_job(request.auth, job_id, kinds=(IMPORT_CHECK,))
+    try:
+        job = start_write(request.auth, preview, language=get_language())
+    except ValidationError as exc:
+        raise ApiError(400, Code.BAD_REQUEST, " ".join(exc.messages)) from exc
+    return Status(202, job)
 
 
 @router.get(

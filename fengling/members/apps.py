@@ -10,6 +10,7 @@ class MembersConfig(AppConfig):
     def ready(self):
         from fengling.core.lookups import KeyPrefixLookup
 
+        from . import import_jobs  # noqa: F401 (registers the import jobs)
         from .models import Member
 
         for field in ("name_pinyin", "name_initials"):

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -34,6 +35,16 @@ from .models import Education, Gender, Member, Membership, Occupation, StatusCha
 # Rows written per INSERT; digests looked up per query (below SQLite's variable limit).
 WRITE_CHUNK = 2000
 LOOKUP_CHUNK = 500
+# Progress is reported every this many rows read or checked (and per chunk written).
+PROGRESS_EVERY = 500
+
+# `progress(phase, done, total)`: phases "read", "check", "prepare" (encrypting), "write";
+# total 0 if unknown.
+ProgressFn = Callable[[str, int, int], None]
+
+
+def _no_progress(phase: str, done: int, total: int) -> None:
+    return None
 PHONE_RE = re.compile(r"^1\d{10}$")
 
 
@@ -99,6 +110,8 @@ class ImportResult:
     rows: int = 0  # member rows read
     written: int = 0
     errors: list[RowError] = field(default_factory=list)
+    # Good rows per home organization: (code, name, rows), by code. Filled when all are good.
+    organizations: list[tuple[str, str, int]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -282,13 +295,21 @@ def _chunks(items: list, size: int) -> Iterator[list]:
         yield items[start:start + size]
 
 
-def _read_rows(file) -> Iterator[tuple[int, tuple]]:
+def _read_rows(file, progress: ProgressFn = _no_progress) -> Iterator[tuple[int, tuple]]:
     from openpyxl import load_workbook
 
     workbook = load_workbook(file, read_only=True, data_only=True)
     try:
         sheet = workbook.worksheets[0]
-        yield from enumerate(sheet.iter_rows(values_only=True), start=1)
+        # The sheet's recorded size, if the file has one; 0 (unknown) otherwise.
+        try:
+            total = max((sheet.max_row or 1) - 1, 0)
+        except Exception:  # a file without a dimension record
+            total = 0
+        for line, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if line % PROGRESS_EVERY == 0:
+                progress("read", min(line - 1, total) if total else line - 1, total)
+            yield line, row
     finally:
         workbook.close()
 
@@ -302,12 +323,15 @@ def _organizations_by_code(codes: Iterable[str]) -> dict[str, Organization]:
     return found
 
 
-def check_file(actor, file) -> tuple[ImportResult, list[_Row]]:
-    """Read and check every row; nothing is written."""
+def check_file(actor, file, *, progress: ProgressFn | None = None
+               ) -> tuple[ImportResult, list[_Row]]:
+    """Read and check every row; nothing is written. `progress` hears of it in chunks."""
+    progress = progress or _no_progress
     result = ImportResult()
     headers = header_map()
+    progress("read", 0, 0)
     try:
-        rows = _read_rows(file)
+        rows = _read_rows(file, progress)
         first = next(rows, None)
         raw_rows = []
         if first is not None:
@@ -342,7 +366,15 @@ def check_file(actor, file) -> tuple[ImportResult, list[_Row]]:
     result.rows = len(cell_rows)
 
     checker = _Checker(actor, _organizations_by_code(codes), result)
-    good = [r for r in (checker.check(line, cells) for line, cells in cell_rows) if r]
+    total = len(cell_rows)
+    progress("check", 0, total)
+    good = []
+    for done, (line, cells) in enumerate(cell_rows, start=1):
+        row = checker.check(line, cells)
+        if row is not None:
+            good.append(row)
+        if done % PROGRESS_EVERY == 0:
+            progress("check", done, total)
 
     # Against the database: one query per chunk of digests.
     by_digest = {}
@@ -354,7 +386,12 @@ def check_file(actor, file) -> tuple[ImportResult, list[_Row]]:
             "id_number_digest", flat=True)
         for digest in taken:
             checker.error(by_digest[digest].line, "id_number", MESSAGES["dup_in_db"])
+    progress("check", total, total)
     result.errors.sort(key=lambda e: e.line)
+    if result.ok:
+        counts = Counter(row.member.organization.code for row in good)
+        names = {row.member.organization.code: row.member.organization.name for row in good}
+        result.organizations = [(code, names[code], counts[code]) for code in sorted(counts)]
     return result, good
 
 
@@ -372,18 +409,32 @@ def _audit_subject(actor):
     return root if root is not None else actor
 
 
-def member_import(actor, file, *, dry_run: bool = False, source: str = "") -> ImportResult:
+def member_import(actor, file, *, dry_run: bool = False, source: str = "",
+                  progress: ProgressFn | None = None) -> ImportResult:
     """Check `file` and, if every row is good and this is not a dry run, write them all in
-    one transaction. Killing the process mid-write leaves the database as it was."""
-    result, rows = check_file(actor, file)
+    one transaction. Killing the process mid-write leaves the database as it was.
+    `progress` hears of the reading, checking and writing in chunks."""
+    progress = progress or _no_progress
+    result, rows = check_file(actor, file, progress=progress)
     if not result.ok or dry_run:
         return result
-    for row in rows:
-        row.member.set_id_number(row.id_value)
+    total = len(rows)
+    progress("prepare", 0, total)
+    for done, row in enumerate(rows, start=1):
+        # As Member.set_id_number, without parsing the number and computing its digest
+        # again: check_file has done both.
+        row.member.id_number_cipher = crypto.encrypt(row.id_value)
+        row.member.id_number_masked = idcard.mask(row.id_value)
         row.member.set_search_keys()  # bulk_create skips save(), which sets them
+        if done % PROGRESS_EVERY == 0:
+            progress("prepare", done, total)
+    progress("write", 0, total)
     with transaction.atomic():
+        written = 0
         for chunk in _chunks([r.member for r in rows], WRITE_CHUNK):
             _bulk_insert(chunk)
+            written += len(chunk)
+            progress("write", written, total)
         subject = _audit_subject(actor)
         audit_log(actor, "members.import", subject, {"count": len(rows), "file": source},
                   organization_path=getattr(subject, "path", ""))

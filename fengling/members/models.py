@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db import models
+from django.db.models.functions import Right
 from django.utils.translation import gettext_lazy as _
 
 from fengling.core.lib import crypto, idcard, pinyin
@@ -78,7 +81,7 @@ class MemberQuerySet(ScopedQuerySet):
     def in_subtree(self, path: str):
         return self.filter(organization__path__subtree=path)
 
-    def search(self, text: str):
+    def search(self, text: str, *, within_scope: bool = True):
         """Members matching one search box, annotated with `search_rank` (lower is better).
 
         Matches: the name contains the text; typed pinyin is a prefix of (or, from 3
@@ -88,42 +91,58 @@ class MemberQuerySet(ScopedQuerySet):
         pinyin, initials, pinyin prefix, anything else. Scope it first (`visible_to`).
 
         Typed pinyin is looked for in the keys only: they hold a name's letters too ("Tom
-        Li" → "tomli"), and prefixes of the keys are index range scans.
+        Li" → "tomli").
 
-        The matches are found in a subquery and only they are read in full: pinyin matches
-        through the key indexes, over the whole table (a scope-first plan, SQLite's choice,
-        would read every member of a district admin's scope); other text within the scope
-        (the name is read from the (organization, name) index alone).
+        The matches are one list of ids, a UNION of one query per kind of match, each
+        answered from one index alone (the database then reads the matches by id, never
+        the scope's members one by one): a pinyin prefix is a range of its key's index, pinyin
+        inside a key a scan of that index (never of the table), 4 digits an equality on
+        the generated `phone_last4` / `id_last4` columns. A name fragment is looked for
+        within the scope (the (organization, name) index) unless `within_scope` is False,
+        as for a scope that is the whole tree, when one scan of that index is cheaper
+        than a look-up per organization. The outer query applies the scope and the rank.
         """
         text = pinyin.normalise_query(text)
         if not text:
             return self
         rank = [models.When(name__iexact=text, then=0),
                 models.When(name__istartswith=text, then=1)]
+        table = self.model._base_manager.order_by()
+        pieces = []
         key = pinyin.pinyin_query(text)
-        candidates = self.order_by()
         if key:
-            candidates = self.model._base_manager.all()
             prefix = (models.Q(name_pinyin__keyprefix=key)
                       | models.Q(name_initials__keyprefix=key))
-            q = prefix
-            if len(key) >= 3:
-                q |= models.Q(name_pinyin__contains=key)
+            # From 3 letters pinyin may match inside the key; that covers the prefix too.
+            pieces.append(table.filter(name_pinyin__contains=key) if len(key) >= 3
+                          else table.filter(name_pinyin__keyprefix=key))
+            pieces.append(table.filter(name_initials__keyprefix=key))
             rank += [models.When(name_pinyin=key, then=2),
                      models.When(name_initials=key, then=3),
                      models.When(prefix, then=4)]
-        else:
-            q = models.Q(name__icontains=text)
+        elif not text.isdigit():
+            # Digits are looked for in the phone and the ID number only.
+            names = self.order_by() if within_scope else table
+            # Chinese has no case: a plain LIKE, which PostgreSQL need not upper-case
+            # every name for (as icontains does).
+            lookup = "name__icontains" if re.search(r"[a-z]", text) else "name__contains"
+            pieces.append(names.filter(**{lookup: text}))
         id_digits = text.upper()
         if len(text) == 4 and text.isdigit():
-            q |= models.Q(phone__endswith=text)
+            pieces.append(table.filter(phone_last4=text))
         if len(id_digits) == 4 and (id_digits.isdigit() or (id_digits[:3].isdigit()
                                                             and id_digits[3] == "X")):
-            q |= models.Q(id_number_masked__endswith=id_digits)
+            pieces.append(table.filter(id_last4=id_digits))
         elif len(text) == 6 and text.isdigit():
-            q |= models.Q(id_number_masked__startswith=text)
-        matches = candidates.filter(q).values("pk")
-        return self.filter(pk__in=matches).annotate(
+            pieces.append(table.filter(id_number_masked__startswith=text))
+        if not pieces:
+            return self.none().annotate(search_rank=models.Value(5))
+        # One list of ids (a UNION): the database reads the matches from it, by id.
+        matches = pieces[0].values("pk")
+        if len(pieces) > 1:
+            matches = matches.union(*(p.values("pk") for p in pieces[1:]))
+        q = models.Q(pk__in=matches)
+        return self.filter(q).annotate(
             search_rank=models.Case(*rank, default=5, output_field=models.IntegerField())
         )
 
@@ -149,6 +168,16 @@ class Member(TimeStampedModel):
     id_number_digest = models.CharField(max_length=64, unique=True, editable=False)
     id_number_masked = models.CharField(_("ID number"), max_length=18, editable=False)
     phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
+    # Search keys the database keeps: the last 4 digits of the phone and of the ID number
+    # (visible when masked), each with an index, so "1234" is an equality look-up.
+    phone_last4 = models.GeneratedField(
+        expression=Right("phone", 4), output_field=models.CharField(max_length=4),
+        db_persist=True,
+    )
+    id_last4 = models.GeneratedField(
+        expression=Right("id_number_masked", 4), output_field=models.CharField(max_length=4),
+        db_persist=True,
+    )
     education = models.CharField(_("education"), max_length=16, choices=Education.choices)
     occupation = models.CharField(
         _("occupation category"), max_length=16, choices=Occupation.choices
@@ -190,6 +219,8 @@ class Member(TimeStampedModel):
             models.Index(
                 fields=["organization", "status", "membership"], name="member_org_status_idx"
             ),
+            models.Index(fields=["phone_last4"], name="member_phone_last4_idx"),
+            models.Index(fields=["id_last4"], name="member_id_last4_idx"),
         ]
         constraints = [
             # A probationary member has no conversion date yet; a full one converted after

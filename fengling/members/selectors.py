@@ -43,8 +43,52 @@ def member_list(user, filters: MemberFilters | None = None):
     order = ("organization__path", "name", "id")
     if pinyin.normalise_query(f.search):
         # Best matches first (see MemberQuerySet.search), then the usual order.
-        return qs.search(f.search).order_by("search_rank", *order)
+        scope = scope_of(user)
+        wide = f.organization is None and (scope.everything or any(
+            len(p) == Organization.steplen for p in scope.read_paths))
+        return qs.search(f.search, within_scope=not wide).order_by("search_rank", *order)
     return qs.order_by(*order)
+
+
+# A search that matches at most this many members is answered by reading their ids once.
+SEARCH_IDS_LIMIT = 5000
+
+
+class SearchResults:
+    """The members a search found, for a paginator: their ids in rank order are read with
+    one query, which gives the count too; the rows of a page are then read by id.
+
+    (Counting with COUNT(*) and then reading a page would run the search twice.) A search
+    matching more than SEARCH_IDS_LIMIT members falls back to COUNT and a LIMIT query.
+    """
+
+    def __init__(self, queryset):
+        self.queryset = queryset
+        ids = list(queryset.values_list("pk", flat=True)[:SEARCH_IDS_LIMIT + 1])
+        self._ids = ids if len(ids) <= SEARCH_IDS_LIMIT else None
+
+    def count(self) -> int:
+        return len(self._ids) if self._ids is not None else self.queryset.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key):
+        if self._ids is None:
+            return self.queryset[key]
+        if not isinstance(key, slice):
+            return self[key:key + 1][0]
+        ids = self._ids[key]
+        rows = self.queryset.model._base_manager.select_related("organization").in_bulk(ids)
+        return [rows[pk] for pk in ids if pk in rows]
+
+
+def member_results(user, filters: MemberFilters | None = None):
+    """`member_list` for a paginator: a search becomes SearchResults."""
+    qs = member_list(user, filters)
+    if filters is not None and pinyin.normalise_query(filters.search):
+        return SearchResults(qs)
+    return qs
 
 
 # How far below the top of a user's scope the list's organization filter offers choices;

@@ -31,8 +31,8 @@ from .selectors import (
     access_member,
     member_filter_organizations,
     member_home_choices,
-    member_list,
     member_profile,
+    member_results,
 )
 
 PAGE_SIZE = 25
@@ -52,7 +52,7 @@ def _is_fragment(request, target: str) -> bool:
 def index(request):
     """The member list. An HTMX request from the filters gets only the results."""
     organization, form, filters = _filters(request)
-    page = Paginator(member_list(request.user, filters), PAGE_SIZE).get_page(
+    page = Paginator(member_results(request.user, filters), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     scope = scope_of(request.user)

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 from fengling.core.audit_trail import check_history_access, record_history
 from fengling.core.scoping import scope_of
 
-from .exports import organization_export
+from .exports import organization_export, organization_import_template
 from .kinds import OrgKind
 from .selectors import (
     ELECTION_FILTERS,
@@ -50,7 +50,8 @@ def tree(request):
     scope = scope_of(request.user)
     context = {"filters": filters, "kinds": OrgKind.choices,
                "searching": any(filters.values()),
-               "can_export": scope.everything or bool(scope.read_paths)}
+               "can_export": scope.everything or bool(scope.read_paths),
+               "can_import": scope.can_write}
     if context["searching"]:
         context["results"] = organization_search_page(
             request.user, page=request.GET.get("page"), **filters
@@ -115,3 +116,14 @@ def history(request, pk):
     check_history_access(request.user, org.path)
     return render(request, "organizations/history.html",
                   {"org": org, "page": record_history(org, request.GET.get("page"))})
+
+
+@require_GET
+@login_required
+def import_template(request):
+    """The organization import template: Chinese headers and a sheet of allowed values."""
+    if not scope_of(request.user).can_write:
+        raise PermissionDenied
+    workbook = organization_import_template(request.user)
+    return FileResponse(io.BytesIO(workbook.content), as_attachment=True,
+                        filename=workbook.filename, content_type=XLSX)

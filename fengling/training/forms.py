@@ -7,6 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import CourseKind, PlacementKind, ReportKind, StudyKind
 
@@ -87,7 +88,7 @@ class PlacementForm(BootstrapForm):
     counterpart = forms.CharField(label=_("Host unit or partner"), max_length=120)
     counterpart_unit = forms.CharField(label=_("Partner's unit"), max_length=120,
                                        required=False)
-    starts_on = forms.DateField(label=_("From"), widget=DateInput())
+    starts_on = forms.DateField(label=pgettext_lazy("date range", "From"), widget=DateInput())
     ends_on = forms.DateField(label=_("Until"), widget=DateInput(), required=False)
     notes = forms.CharField(label=_("Notes"), required=False,
                             widget=forms.Textarea(attrs={"rows": 2}))

@@ -13,7 +13,8 @@ FIGURE_NAMES = [
         f"{kind}.{persona}"
         for persona in runner.PERSONAS
         for kind in ("page.member_list", "search.member", "search.member_pinyin",
-                     "page.organization", "page.home", "page.tree", "api.member_list")
+                     "page.organization", "page.home", "page.tree", "api.member_list",
+                     "search.member_fullpinyin", "search.member_phone")
     ),
 ]
 
@@ -138,3 +139,63 @@ def test_a_recorded_seed_matching_the_data_is_reported_again_as_cached(cast, tmp
     assert figure["cached"] is True
     assert figure["seconds"] == 2.5
     assert Path(record).exists()
+
+
+def test_full_pinyin_and_phone_searches_look_for_members_in_scope(cast):
+    assert runner.full_pinyin_search_term(cast.community_secretary) in {
+        "zhangsan", "lisi", "wangwu"}
+    phones = {m.phone[-4:] for m in (cast.member_a, cast.member_a2, cast.secretary_a_member)}
+    assert runner.phone_search_term(cast.community_secretary) in phones
+
+
+def test_bulk_figures_export_and_import_every_member_and_leave_the_data_as_they_were(
+        cast, tmp_path):
+    from fengling.core.models import AuditEntry
+    from fengling.members.models import Member
+
+    before = list(Member.objects.order_by("pk").values_list("pk", "name", "id_number_digest"))
+    outcome = runner.run_bulk(cast.district_admin, tmp_path)
+    assert outcome.errors == []
+    export, imported = outcome.figures
+    assert export["name"] == "export.members.district_admin"
+    # Seconds are rounded to 0.01: a handful of rows may take "0.0".
+    assert export["rows"] == len(before) and export["seconds"] >= 0
+    assert imported["name"] == "import.members"
+    # Every active member of the district, imported again with fresh ID numbers.
+    assert imported["rows"] == imported["written"] == Member.objects.active().count()
+    assert imported["seconds"] >= 0 and imported["read_seconds"] >= 0
+    # The ratio is of the unrounded times; the rounded ones only bound it.
+    assert imported["ratio_to_read"] > 1
+    assert list(Member.objects.order_by("pk").values_list(
+        "pk", "name", "id_number_digest")) == before
+    assert not AuditEntry.objects.filter(action="members.import").exists()
+    assert list(tmp_path.iterdir()) == []
+    json.dumps(outcome.figures)
+
+
+def test_an_import_file_of_the_district_is_clean_and_has_fresh_id_numbers(cast, tmp_path):
+    from fengling.members.imports import check_file
+    from fengling.members.models import Member
+
+    path = tmp_path / "district.xlsx"
+    assert runner.write_import_file(path, Member.objects.all()) == Member.objects.count()
+    with path.open("rb") as handle:
+        result, rows = check_file(cast.district_admin, handle)
+    assert result.ok, result.errors
+    assert {r.id_value[:6] for r in rows} <= {"110101", "110102"}
+
+
+def test_summary_table_applies_the_targets_of_each_figure():
+    table = runner.summary_table([
+        {"name": "import.members", "seconds": 61.0, "rows_per_s": 748, "ratio_to_read": 6.1},
+        {"name": "export.members.district_admin", "seconds": 19.0, "rows_per_s": 2400},
+        {"name": "search.member.district_admin", "p50_ms": 20.0, "p95_ms": 31.0,
+         "ratio_to_floor": 90},
+        {"name": "page.home.district_admin", "p50_ms": 40.0, "p95_ms": 70.0,
+         "ratio_to_floor": 150},
+    ], "district")
+    lines = table.splitlines()
+    assert "seconds <= 60 MISSED" in lines[1] and "x6.1" in lines[1]
+    assert "seconds <= 20 ok" in lines[2]
+    assert "p95 <= 30 ms MISSED" in lines[3]
+    assert "p95 <= 80 ms ok" in lines[4]

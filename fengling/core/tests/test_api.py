@@ -122,6 +122,10 @@ def test_openapi_lists_every_path_with_error_responses(client):
         "/api/v1/development/deadlines",
         "/api/v1/members/{member_id}/reveal",
         "/api/v1/members/{member_id}/history",
+        "/api/v1/members/import",
+        "/api/v1/members/import/{job_id}/confirm",
+        "/api/v1/jobs",
+        "/api/v1/jobs/{job_id}",
     }
     assert set(paths["/api/v1/members/{member_id}/reveal"]["post"]["responses"]) == {
         "200", "401", "403", "404", "422"

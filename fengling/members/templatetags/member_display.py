@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from fengling.members import rules
 from fengling.members.masking import mask_phone
+from fengling.members.models import Education, Gender, Membership, MemberStatus, Occupation
 
 register = template.Library()
 
@@ -39,3 +40,21 @@ def status_badge(status):
 def standing_years(conversion_date):
     """党龄 in whole years, counted from conversion (None while probationary)."""
     return rules.party_standing_years(conversion_date, timezone.localdate())
+
+
+# Labels of coded fields, looked up in a dict built once: `get_FOO_display` rebuilds the
+# field's choices on every call, which a 25-row list page pays 75 times. The labels are
+# lazy, so each renders in the reader's language.
+_LABELS = {
+    "gender": dict(Gender.choices),
+    "membership": dict(Membership.choices),
+    "status": dict(MemberStatus.choices),
+    "education": dict(Education.choices),
+    "occupation": dict(Occupation.choices),
+}
+
+
+@register.filter
+def label_of(value, field):
+    """`{{ m.status|label_of:"status" }}`: the label of a coded member field's value."""
+    return _LABELS[field].get(value, value)

@@ -157,3 +157,43 @@ def test_keys_follow_a_rename(cast):
 def test_every_saved_member_has_keys(cast):
     assert set(Member.objects.values_list("name", "name_initials")) == {
         ("张三", "zs"), ("李四", "ls"), ("王五", "ww"), ("赵六", "zl")}
+
+
+def test_the_database_keeps_the_last_four_digits_of_phone_and_id_number(cast):
+    member = MemberFactory(organization=cast.branch_a, phone="13912345678")
+    member.refresh_from_db()
+    assert (member.phone_last4, member.id_last4) == ("5678", member.id_number_masked[-4:])
+    member_update(cast.community_secretary, member, phone="13900001111")
+    member.refresh_from_db()
+    assert member.phone_last4 == "1111"
+
+
+def test_a_search_page_reads_the_matches_once_without_counting_them_apart(client, cast):
+    client.force_login(cast.community_secretary)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(URL, {"q": "zs"})
+    assert [m.name for m in response.context["page"].object_list] == ["张三"]
+    assert response.context["page"].paginator.count == 1
+    member_queries = [q["sql"] for q in queries.captured_queries
+                      if "members_member" in q["sql"]]
+    assert not any("COUNT(" in sql for sql in member_queries)
+    assert len(member_queries) == 2  # the ids of every match in order; the page's rows
+
+
+def test_many_matches_fall_back_to_counting_and_a_limited_query(client, cast, monkeypatch):
+    from fengling.members import selectors
+
+    MemberFactory(organization=cast.branch_a, name="张三丰")
+    MemberFactory(organization=cast.branch_a, name="张三石")
+    monkeypatch.setattr(selectors, "SEARCH_IDS_LIMIT", 2)
+    client.force_login(cast.community_secretary)
+    response = client.get(URL, {"q": "张三"})
+    page = response.context["page"]
+    assert page.paginator.count == 3
+    assert [m.name for m in page.object_list][0] == "张三"  # the exact name first
+    assert sorted(m.name for m in page.object_list) == ["张三", "张三丰", "张三石"]
+
+
+def test_digits_are_looked_for_in_phone_and_id_number_only(cast):
+    MemberFactory(organization=cast.branch_a, name="王1234", phone="13800000000")
+    assert found(cast.community_secretary, "1234") == []
