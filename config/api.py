@@ -13,8 +13,8 @@ from fengling.birthdays.api import router as birthdays_router
 from fengling.core.api import FenglingAPI, SessionWithCsrf
 from fengling.development.api import router as development_router
 from fengling.dues.api import router as dues_router
-from fengling.jobs.api import router as jobs_router
 from fengling.evaluation.api import router as evaluation_router
+from fengling.jobs.api import router as jobs_router
 from fengling.meetings.api import router as meetings_router
 from fengling.members.api import router as members_router
 from fengling.members.lifecycle.api import router as lifecycle_router
