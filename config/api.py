@@ -14,6 +14,7 @@ from fengling.birthdays.api import router as birthdays_router
 from fengling.core.api import FenglingAPI, SessionWithCsrf
 from fengling.development.api import router as development_router
 from fengling.dues.api import router as dues_router
+from fengling.evaluation.api import router as evaluation_router
 from fengling.jobs.api import router as jobs_router
 from fengling.meetings.api import router as meetings_router
 from fengling.members.api import router as members_router
@@ -42,3 +43,4 @@ api.add_router("/lifecycle", lifecycle_router)
 api.add_router("/alerts", alerts_router)
 api.add_router("/training", training_router)
 api.add_router("/jobs", jobs_router)
+api.add_router("/evaluation", evaluation_router)

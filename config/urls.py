@@ -17,6 +17,7 @@ urlpatterns = [
     path("lifecycle/", include("fengling.members.lifecycle.urls")),
     path("alerts/", include("fengling.alerts.urls")),
     path("training/", include("fengling.training.urls")),
+    path("evaluation/", include("fengling.evaluation.urls")),
     path("", include("fengling.reports.urls")),
     path("", include("fengling.core.urls")),
 ]

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "fengling.birthdays",
     "fengling.alerts",
     "fengling.jobs",
+    "fengling.evaluation",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,260 @@
+"""API: democratic appraisal, stars and funding, through the same scopes and services as
+the pages."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router, Status
+from ninja.pagination import paginate
+
+from fengling.core.api import Pagination, error_responses
+from fengling.core.scoping import scope_of
+from fengling.members.selectors import access_member
+from fengling.organizations.selectors import access_organization
+
+from . import rules
+from .index import member_index
+from .schemas import (
+    BallotIn,
+    CountOut,
+    DecideIn,
+    FundingOut,
+    MemberIndexOut,
+    ProposeIn,
+    RatingDetailOut,
+    RatingOut,
+    ScoreIn,
+    SelfAssessmentIn,
+    SelfReviewIn,
+    SessionDetailOut,
+    SessionOpenIn,
+    SessionOut,
+    UnitIn,
+    VotedOut,
+)
+from .selectors import (
+    access_rating,
+    access_session,
+    allocations,
+    budget_report,
+    has_voted,
+    rating_list,
+    rating_points,
+    seed_comparison,
+    session_for_voter,
+    session_list,
+    session_tally,
+    street_report,
+)
+from .services import (
+    ballot_cast,
+    rating_score,
+    rating_self_review,
+    self_assess,
+    session_decide,
+    session_open,
+    session_propose,
+    stars_file,
+    stars_publish,
+)
+
+router = Router(tags=["evaluation"])
+
+
+def _session(request, pk: int) -> dict:
+    session = session_list(request.auth).get(pk=pk)
+    data = SessionOut.from_orm(session).model_dump()
+    data["participants"] = [{
+        "participant": r.participant.pk,
+        "member": {"id": r.participant.member_id, "name": r.participant.member.name},
+        "probationary": r.participant.probationary,
+        "self_assessment": r.participant.self_assessment, "counts": r.counts,
+        "peer_grade": r.peer_grade, "proposed_grade": r.participant.proposed_grade,
+        "grade": r.participant.grade,
+    } for r in session_tally(session)]
+    return data
+
+
+@router.get("/appraisals", response={200: list[SessionOut], **error_responses(401)},
+            summary="List democratic appraisals")
+@paginate(Pagination)
+def appraisal_index(request: HttpRequest, year: int | None = None,
+                    no_spread: bool | None = None):
+    """Sessions in your scope with participant, graded and voter counts; `no_spread=true`
+    lists those flagged 一团和气."""
+    return session_list(request.auth, year=year, no_spread=no_spread)
+
+
+@router.post("/appraisals", response={201: SessionDetailOut,
+                                      **error_responses(401, 403, 404, 422)},
+             summary="Open a branch's annual appraisal")
+def appraisal_open(request: HttpRequest, payload: SessionOpenIn):
+    organization = access_organization(request.auth, payload.organization)
+    session = session_open(request.auth, organization, payload.year)
+    return Status(201, _session(request, session.pk))
+
+
+@router.get("/appraisals/{int:session_id}",
+            response={200: SessionDetailOut, **error_responses(401, 404)},
+            summary="An appraisal with its ballot counts")
+def appraisal_detail(request: HttpRequest, session_id: int):
+    """Each participant's peer ballot counts per grade (never who voted how)."""
+    access_session(request.auth, session_id)
+    return _session(request, session_id)
+
+
+@router.post("/appraisals/{int:session_id}/proposal",
+             response={200: SessionDetailOut, **error_responses(401, 403, 404, 422)},
+             summary="Record the committee's proposal")
+def appraisal_propose(request: HttpRequest, session_id: int, payload: ProposeIn):
+    """Every full member graded; 优秀 at most 1/3; probationary members not graded."""
+    session = access_session(request.auth, session_id, write=True)
+    session_propose(request.auth, session, {g.participant: g.grade for g in payload.grades})
+    return _session(request, session_id)
+
+
+@router.post("/appraisals/{int:session_id}/decision",
+             response={200: SessionDetailOut, **error_responses(401, 403, 404, 422)},
+             summary="Record the meeting's decision")
+def appraisal_decide(request: HttpRequest, session_id: int, payload: DecideIn):
+    """As the proposal, and every 不合格 needs a handling with reasons."""
+    session = access_session(request.auth, session_id, write=True)
+    session_decide(request.auth, session, {g.participant: g.grade for g in payload.grades},
+                   {h.participant: h.model_dump() for h in payload.handlings})
+    return _session(request, session_id)
+
+
+@router.post("/appraisals/{int:session_id}/ballot",
+             response={201: VotedOut, **error_responses(401, 404, 422)},
+             summary="Cast my anonymous ballot")
+def appraisal_ballot(request: HttpRequest, session_id: int, payload: BallotIn):
+    """Once per voter; the ballot stores no voter."""
+    session, _me = session_for_voter(request.auth, session_id)
+    ballot_cast(request.auth, session, {g.participant: g.grade for g in payload.grades})
+    return Status(201, {"voted": True})
+
+
+@router.get("/appraisals/{int:session_id}/ballot",
+            response={200: VotedOut, **error_responses(401, 404)},
+            summary="Have I voted?")
+def appraisal_voted(request: HttpRequest, session_id: int):
+    """Only whether you have voted: a ballot cannot be read back."""
+    session, _me = session_for_voter(request.auth, session_id)
+    return {"voted": has_voted(session, request.auth.member_id)}
+
+
+@router.put("/appraisals/{int:session_id}/self-assessment",
+            response={200: VotedOut, **error_responses(401, 404, 422)},
+            summary="Write my self-assessment")
+def appraisal_self(request: HttpRequest, session_id: int, payload: SelfAssessmentIn):
+    session, _me = session_for_voter(request.auth, session_id)
+    self_assess(request.auth, session, payload.text)
+    return {"voted": has_voted(session, request.auth.member_id)}
+
+
+# --- Stars -----------------------------------------------------------------------------------
+
+
+def _rating(rating) -> dict:
+    data = RatingOut.from_orm(rating).model_dump()
+    data.update(basic=rating.basic, deductions=rating.deductions, appraisal=rating.appraisal,
+                points=[{"criterion": p.criterion.code, "part": p.criterion.part,
+                         "max_points": p.criterion.max_points, "points": p.points,
+                         "evidence": p.evidence, "computed": p.computed}
+                        for p in rating_points(rating)])
+    return data
+
+
+@router.get("/stars", response={200: list[RatingOut], **error_responses(401)},
+            summary="List star ratings")
+@paginate(Pagination)
+def rating_index(request: HttpRequest, year: int | None = None, kind: str = "",
+                 state: str = ""):
+    """Ratings in your scope, best score first."""
+    return rating_list(request.auth, year=year, kind=kind, state=state)
+
+
+@router.post("/stars", response={201: RatingDetailOut, **error_responses(401, 403, 404, 422)},
+             summary="Record an organization's self-review")
+def rating_self(request: HttpRequest, payload: SelfReviewIn):
+    organization = access_organization(request.auth, payload.organization)
+    rating = rating_self_review(request.auth, organization, payload.year, payload.self_score,
+                                payload.note)
+    return Status(201, _rating(rating))
+
+
+@router.get("/stars/{int:rating_id}",
+            response={200: RatingDetailOut, **error_responses(401, 404)},
+            summary="A rating with each criterion's points and evidence")
+def rating_detail(request: HttpRequest, rating_id: int):
+    return _rating(access_rating(request.auth, rating_id))
+
+
+@router.post("/stars/{int:rating_id}/score",
+             response={200: RatingDetailOut, **error_responses(401, 403, 404, 422)},
+             summary="Score a rating (the level above)")
+def rating_scoring(request: HttpRequest, rating_id: int, payload: ScoreIn):
+    """Manual criteria need points within their maximum and evidence; computed ones come
+    from the records."""
+    rating = access_rating(request.auth, rating_id)
+    rating = rating_score(request.auth, rating,
+                          {e.criterion: (e.points, e.evidence) for e in payload.entries})
+    return _rating(rating)
+
+
+@router.post("/stars/notice", response={200: CountOut, **error_responses(401, 403, 404, 422)},
+             summary="Put a unit's ratings of a kind on public notice")
+def rating_notice(request: HttpRequest, payload: UnitIn):
+    """Applies the caps (软弱涣散 → 2★; 5★ at most 30% of the unit's kind)."""
+    unit = access_organization(request.auth, payload.unit)
+    return {"count": stars_publish(request.auth, unit, payload.year, payload.kind,
+                                   notice_from=payload.notice_from or timezone.localdate())}
+
+
+@router.post("/stars/file", response={200: CountOut, **error_responses(401, 403, 404, 422)},
+             summary="File a unit's ratings of a kind after the notice")
+def rating_file(request: HttpRequest, payload: UnitIn):
+    unit = access_organization(request.auth, payload.unit)
+    return {"count": stars_file(request.auth, unit, payload.year, payload.kind,
+                                today=timezone.localdate())}
+
+
+@router.get("/funding", response={200: FundingOut, **error_responses(401, 403)},
+            summary="The year's allocation, per street, budget lines")
+def funding(request: HttpRequest, year: int):
+    """Money as decimal strings (yuan)."""
+    if not scope_of(request.auth).read_paths and not scope_of(request.auth).everything:
+        raise PermissionDenied
+    rows = allocations(request.auth, year)
+    total = sum((r.amount for r in rows), Decimal(0))
+    return {
+        "year": year, "total": total,
+        "allocations": [vars(r) for r in rows],
+        "streets": [{"name": s.name, "organizations": s.organizations, "amount": s.amount}
+                    for s in street_report(rows)],
+        "budget": [{"fund": b.line.fund, "amount": b.line.amount, "allocated": b.allocated,
+                    "disbursed": b.disbursed, "remaining": b.remaining}
+                   for b in budget_report(request.auth, year, total)],
+        "seed_total": seed_comparison(request.auth, year).total,
+        "seed_figure": rules.SEED_WORK_FUNDS,
+    }
+
+
+@router.get("/index/members/{int:member_id}",
+            response={200: MemberIndexOut, **error_responses(401, 404)},
+            summary="A member's index with the record behind each point")
+def member_index_detail(request: HttpRequest, member_id: int, year: int):
+    """Yours, or a member's in your scope (404 outside it)."""
+    member = access_member(request.auth, member_id)
+    credits, latest = member_index(member.pk, year)
+    return {
+        "member": member.pk, "year": year, "rank": latest.rank if latest else None,
+        "total": sum((c.points for c in credits if c.status == "approved"), Decimal(0)),
+        "credits": [{"month": c.month, "item": c.item.code, "dimension": c.item.dimension,
+                     "points": c.points, "record": c.record, "evidence": c.evidence,
+                     "status": c.status} for c in credits],
+    }

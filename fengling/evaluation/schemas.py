@@ -1,0 +1,191 @@
+"""API schemas for evaluation: appraisal sessions, ballots, stars and funding."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from ninja import Schema
+
+from .models import RatingState, SessionState
+from .rules import Grade, Handling
+
+
+class Ref(Schema):
+    id: int
+    name: str
+
+
+class SessionOut(Schema):
+    id: int
+    organization: Ref
+    year: int
+    state: SessionState
+    no_spread: bool
+    decided_on: dt.date | None = None
+    participants_count: int = 0
+    graded_count: int = 0
+    voted_count: int = 0
+
+
+class SessionOpenIn(Schema):
+    organization: int
+    year: int
+
+
+class TallyOut(Schema):
+    participant: int
+    member: Ref
+    probationary: bool
+    self_assessment: str
+    counts: dict[str, int]
+    peer_grade: str
+    proposed_grade: str
+    grade: str
+
+
+class SessionDetailOut(SessionOut):
+    participants: list[TallyOut]
+
+
+class GradeIn(Schema):
+    participant: int
+    grade: Grade
+
+
+class HandlingIn(Schema):
+    participant: int
+    action: Handling
+    reasons: str
+    due_on: dt.date | None = None
+
+
+class ProposeIn(Schema):
+    grades: list[GradeIn]
+
+
+class DecideIn(Schema):
+    grades: list[GradeIn]
+    handlings: list[HandlingIn] = []
+
+
+class BallotIn(Schema):
+    grades: list[GradeIn]
+
+
+class SelfAssessmentIn(Schema):
+    text: str
+
+
+class VotedOut(Schema):
+    voted: bool
+
+
+class RatingOut(Schema):
+    id: int
+    organization: Ref
+    year: int
+    kind: str
+    state: RatingState
+    self_score: Decimal
+    score: Decimal | None = None
+    proposed_stars: int | None = None
+    stars: int | None = None
+    cap_reason: str
+    notice_from: dt.date | None = None
+    notice_until: dt.date | None = None
+    filed_on: dt.date | None = None
+
+
+class PointOut(Schema):
+    criterion: str
+    part: str
+    max_points: Decimal
+    points: Decimal
+    evidence: str
+    computed: bool
+
+
+class RatingDetailOut(RatingOut):
+    basic: Decimal | None = None
+    deductions: Decimal | None = None
+    appraisal: Decimal | None = None
+    points: list[PointOut]
+
+
+class SelfReviewIn(Schema):
+    organization: int
+    year: int
+    self_score: Decimal
+    note: str = ""
+
+
+class EntryIn(Schema):
+    criterion: int
+    points: Decimal
+    evidence: str
+
+
+class ScoreIn(Schema):
+    entries: list[EntryIn]
+
+
+class UnitIn(Schema):
+    unit: int
+    year: int
+    kind: str
+    notice_from: dt.date | None = None
+
+
+class CountOut(Schema):
+    count: int
+
+
+class AllocationOut(Schema):
+    organization_id: int
+    name: str
+    kind: str
+    stars: int
+    amount: Decimal
+
+
+class StreetOut(Schema):
+    name: str
+    organizations: int
+    amount: Decimal
+
+
+class BudgetOut(Schema):
+    fund: str
+    amount: Decimal
+    allocated: Decimal
+    disbursed: Decimal
+    remaining: Decimal
+
+
+class FundingOut(Schema):
+    year: int
+    total: Decimal
+    allocations: list[AllocationOut]
+    streets: list[StreetOut]
+    budget: list[BudgetOut]
+    seed_total: Decimal
+    seed_figure: Decimal
+
+
+class CreditOut(Schema):
+    month: dt.date
+    item: str
+    dimension: str
+    points: Decimal
+    record: str
+    evidence: str
+    status: str
+
+
+class MemberIndexOut(Schema):
+    member: int
+    year: int
+    total: Decimal
+    rank: int | None = None
+    credits: list[CreditOut]
