@@ -16,6 +16,7 @@ urlpatterns = [
     path("birthdays/", include("fengling.birthdays.urls")),
     path("lifecycle/", include("fengling.members.lifecycle.urls")),
     path("training/", include("fengling.training.urls")),
+    path("record/", include("fengling.record.urls")),
     path("", include("fengling.reports.urls")),
     path("", include("fengling.core.urls")),
 ]

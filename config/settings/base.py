@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "fengling.bench",
     "fengling.notifications",
     "fengling.birthdays",
+    "fengling.record",
 ]
 
 MIDDLEWARE = [
