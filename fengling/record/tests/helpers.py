@@ -6,7 +6,13 @@ from decimal import Decimal
 from django.utils import timezone
 
 from fengling.dues.models import BillStatus, DuesBill, DuesPayment
-from fengling.meetings.models import Attendance, AttendanceStatus, Meeting, MeetingKind, MeetingState
+from fengling.meetings.models import (
+    Attendance,
+    AttendanceStatus,
+    Meeting,
+    MeetingKind,
+    MeetingState,
+)
 from fengling.members.lifecycle.models import StatusChange
 from fengling.training.models import Attendance as SessionAttendance
 from fengling.training.models import Certificate, Course, Session, StudyRecord

@@ -59,6 +59,11 @@ class Command(BaseCommand):
             "organizations": f"{report.organizations:,}", "grassroots": f"{report.grassroots:,}",
             "members": f"{report.members:,}", "seconds": report.seconds,
         })
+        if report.activity:
+            self.stdout.write(_(
+                "A year of activity: %(meetings)s meetings, %(attendance)s attendance rows, "
+                "%(bills)s dues bills, %(payments)s payments."
+            ) % {key: f"{value:,}" for key, value in report.activity.items()})
         self.stdout.write(accounts_text(settings.DEMO_PASSWORD))
 
     def _confirmed(self) -> bool:
