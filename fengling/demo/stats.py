@@ -54,8 +54,8 @@ def activity_counts() -> dict[str, int]:
     """The year of activity the seed adds (issue 4 item 9): additive keys."""
     from fengling.dues.models import DuesBill, DuesPayment
     from fengling.meetings.models import Attendance, Meeting
-    from fengling.training.models import Certificate, StudyRecord
     from fengling.training.models import Attendance as SessionAttendance
+    from fengling.training.models import Certificate, StudyRecord
 
     return {
         "meetings": Meeting.objects.count(),
