@@ -61,8 +61,9 @@ class Command(BaseCommand):
         })
         if report.activity:
             self.stdout.write(_(
-                "A year of activity: %(meetings)s meetings, %(attendance)s attendance rows, "
-                "%(bills)s dues bills, %(payments)s payments."
+                "A year of activity: %(meetings)s meetings, %(attendance)s attendance rows "
+                "(%(meetings_seconds)s s), %(bills)s dues bills, %(payments)s payments "
+                "(%(dues_seconds)s s)."
             ) % {key: f"{value:,}" for key, value in report.activity.items()})
         self.stdout.write(accounts_text(settings.DEMO_PASSWORD))
 
