@@ -96,5 +96,9 @@ def seed_dues(as_of: dt.date, *, months: int = 12, seed: int = 2026) -> dict:
                f"AND {bill}.month >= p.first_month AND {bill}.month <= p.last_month "
                f"AND {bill}.status = %s AND p.receipt_number LIKE %s")
         with connection.cursor() as cursor:
+            # Fresh statistics first: inside the seed's transaction the planner would take
+            # the just-filled tables for empty ones and join them by nested loops.
+            cursor.execute(f"ANALYZE {bill}")
+            cursor.execute(f"ANALYZE {payment}")
             cursor.execute(sql, [BillStatus.PAID, BillStatus.OPEN, "DEMO-%"])
     return {"profiles": profiles, "bills": bills, "payments": len(payments)}

@@ -277,17 +277,16 @@ class MyHome:
     upcoming: list
     summary: Summary
     payments: list
-    unread: int
     birthday: dt.date | None
 
 
 def my_home(user, *, today: dt.date | None = None) -> MyHome | None:
     """What the member's phone home page shows: upcoming meetings (with sign-in), dues owed
-    and paid, hours vs required, the political birthday card, unread notifications. A fixed
-    number of queries. None for an account without a member record."""
+    and paid, hours vs required, the political birthday card (the unread count comes from the
+    notifications badge endpoint by HTMX). A fixed number of queries. None for an account
+    without a member record."""
     from fengling.birthdays.rules import anniversary
     from fengling.meetings.selectors import meetings_of_member
-    from fengling.notifications.selectors import inbox
 
     if not user.member_id:
         return None
@@ -298,6 +297,5 @@ def my_home(user, *, today: dt.date | None = None) -> MyHome | None:
     return MyHome(
         member=member, upcoming=upcoming,
         summary=member_summary(member.pk, today.year, today=today), payments=payments,
-        unread=inbox(user, unread_only=True).count(),
         birthday=anniversary(member.join_date, today.year) if member.join_date else None,
     )

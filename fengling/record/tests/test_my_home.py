@@ -51,7 +51,8 @@ def test_member_home_shows_my_record(client, cast):
     assert "¥20.00" in text  # the pay history
     assert 'id="my-hours">6 / 32<' in text  # RULES Part A: 32 hours a year
     assert reverse("birthdays:card", args=[member.pk]) in text
-    assert "1 条未读" in text or "1 unread" in text
+    assert 'id="my-unread-count" hx-get="/notifications/badge/"' in text
+    assert ">1<" in client.get(reverse("notifications:badge")).content.decode()
     assert reverse("record:mine") in text
 
 
