@@ -21,6 +21,8 @@ from fengling.members.api import router as members_router
 from fengling.members.lifecycle.api import router as lifecycle_router
 from fengling.notifications.api import router as notifications_router
 from fengling.organizations.api import router as organizations_router
+from fengling.record.api import me_router as record_me_router
+from fengling.record.api import members_router as record_members_router
 from fengling.training.api import router as training_router
 
 api = FenglingAPI(
@@ -44,3 +46,5 @@ api.add_router("/alerts", alerts_router)
 api.add_router("/training", training_router)
 api.add_router("/jobs", jobs_router)
 api.add_router("/evaluation", evaluation_router)
+api.add_router("/members", record_members_router)
+api.add_router("/me", record_me_router)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("alerts/", include("fengling.alerts.urls")),
     path("training/", include("fengling.training.urls")),
     path("evaluation/", include("fengling.evaluation.urls")),
+    path("record/", include("fengling.record.urls")),
     path("", include("fengling.reports.urls")),
     path("", include("fengling.core.urls")),
 ]

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "fengling.alerts",
     "fengling.jobs",
     "fengling.evaluation",
+    "fengling.record",
 ]
 
 MIDDLEWARE = [

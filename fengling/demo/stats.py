@@ -46,4 +46,23 @@ def district_counts() -> dict:
         "alliances": sum(_by(Alliance.objects.all(), "kind", AllianceKind).values()),
         "alliances_by_kind": _by(Alliance.objects.all(), "kind", AllianceKind),
         "committee_terms": CommitteeTerm.objects.count(),
+        **activity_counts(),
+    }
+
+
+def activity_counts() -> dict[str, int]:
+    """The year of activity the seed adds (issue 4 item 9): additive keys."""
+    from fengling.dues.models import DuesBill, DuesPayment
+    from fengling.meetings.models import Attendance, Meeting
+    from fengling.training.models import Attendance as SessionAttendance
+    from fengling.training.models import Certificate, StudyRecord
+
+    return {
+        "meetings": Meeting.objects.count(),
+        "meeting_attendance": Attendance.objects.count(),
+        "dues_bills": DuesBill.objects.count(),
+        "dues_payments": DuesPayment.objects.count(),
+        "training_attendance": SessionAttendance.objects.count(),
+        "study_records": StudyRecord.objects.count(),
+        "certificates": Certificate.objects.count(),
     }

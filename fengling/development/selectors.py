@@ -245,3 +245,13 @@ def deadlines(user, *, organization: Organization | None = None, today: dt.date,
     upcoming.sort(key=lambda d: (d.due, d.candidate.name, d.candidate.pk))
     missed.sort(key=lambda d: (d.due, d.candidate.name, d.candidate.pk))
     return Deadlines(upcoming=upcoming, missed=missed)
+
+
+# --- one member's record (锋领e家) ------------------------------------------------------------
+
+
+def member_milestones_in(member_id: int, year: int):
+    """Development milestones (发展党员 steps) of `year` of the candidate file that became
+    this member, newest first."""
+    return (Milestone.objects.filter(candidate__member_id=member_id, date__year=year)
+            .order_by("-date", "-step", "-id"))

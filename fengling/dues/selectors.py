@@ -270,3 +270,31 @@ def bill_months(organization: Organization) -> list[dt.date]:
         months.append(month)
         month = add_months(month, -1)
     return months
+
+
+# --- one member's record (锋领e家) ------------------------------------------------------------
+
+
+def member_open_bills_in(member_id: int, year: int, today: dt.date):
+    """The member's unpaid bills of `year` up to the current month (owed), newest first."""
+    return (DuesBill.objects.filter(member_id=member_id, status=BillStatus.OPEN,
+                                    month__year=year, month__lte=month_start(today))
+            .order_by("-month"))
+
+
+def member_payments_in(member_id: int, year: int):
+    """The member's payments made in `year`, newest first."""
+    return DuesPayment.objects.filter(member_id=member_id, paid_on__year=year).order_by(
+        "-paid_on", "-id")
+
+
+def member_dues_summary(member_id: int, year: int, today: dt.date) -> dict:
+    """Paid in `year`, owed up to now (any year), and the arrears age in months: one query."""
+    current = month_start(today)
+    row = DuesBill.objects.filter(member_id=member_id).aggregate(
+        paid=Sum("amount", filter=Q(status=BillStatus.PAID, month__year=year)),
+        owed=Sum("amount", filter=Q(status=BillStatus.OPEN, month__lte=current)),
+        months=Count("pk", filter=Q(status=BillStatus.OPEN, month__lte=current)),
+    )
+    return {"paid": _money(row["paid"]), "owed": _money(row["owed"]),
+            "arrears_months": row["months"], "level": rates.arrears_level(row["months"])}

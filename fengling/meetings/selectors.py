@@ -257,3 +257,29 @@ def push_list(user, organization: Organization):
 
 def can_write(user, organization: Organization) -> bool:
     return scope_of(user).covers_path(organization.path, write=True)
+
+
+# --- One member's record (锋领e家) -----------------------------------------------------------
+
+
+def member_attendance_in(member_id: int, start: dt.datetime, end: dt.datetime):
+    """The member's attendance rows of meetings starting in [start, end), cancelled meetings
+    left out, newest first, with the meeting and its organization (one query; for the
+    member's record timeline)."""
+    return (Attendance.objects.filter(member_id=member_id, meeting__starts_at__gte=start,
+                                      meeting__starts_at__lt=end)
+            .exclude(meeting__state=MeetingState.CANCELLED)
+            .select_related("meeting", "meeting__organization")
+            .order_by("-meeting__starts_at", "-id"))
+
+
+def member_attendance_counts(member_id: int, start: dt.datetime, end: dt.datetime,
+                             now: dt.datetime) -> dict[str, int]:
+    """Meetings held in [start, end) that the member should have attended, and how many
+    they attended (present): one aggregate query."""
+    row = (Attendance.objects.filter(member_id=member_id, meeting__state=MeetingState.HELD,
+                                     meeting__starts_at__gte=start,
+                                     meeting__starts_at__lt=min(end, now))
+           .aggregate(required=Count("pk"),
+                      attended=Count("pk", filter=Q(status=AttendanceStatus.PRESENT))))
+    return {"required": row["required"], "attended": row["attended"]}

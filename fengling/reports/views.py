@@ -4,6 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from fengling.record.timeline import my_home
+
 from .selectors import home_dashboard
 
 
@@ -11,4 +13,7 @@ from .selectors import home_dashboard
 @login_required
 def home(request):
     """The home page of the user's role: who they are, where, and the numbers they watch."""
-    return render(request, "reports/home.html", {"dash": home_dashboard(request.user)})
+    dash = home_dashboard(request.user)
+    # The member's own phone-first block (我的锋领e家, fengling.record).
+    mine = my_home(request.user) if dash.layout == "member" else None
+    return render(request, "reports/home.html", {"dash": dash, "mine": mine})

@@ -434,3 +434,39 @@ def enrolable_members(course: Course):
             .order_by("organization__path", "name", "id"))
 
 
+
+
+# --- one member's record (锋领e家) ------------------------------------------------------------
+
+
+def member_sessions_in(member_id: int, year: int):
+    """Training sessions of `year` the member attended (present), newest first."""
+    start, end = year_bounds(year)
+    return (Attendance.objects.filter(member_id=member_id, present=True,
+                                      session__starts_at__gte=start, session__starts_at__lt=end)
+            .select_related("session__course").order_by("-session__starts_at", "-id"))
+
+
+def member_study_records_in(member_id: int, year: int):
+    """The member's own study records (自学) of `year`, newest first."""
+    return StudyRecord.objects.filter(member_id=member_id, studied_on__year=year).order_by(
+        "-studied_on", "-id")
+
+
+def member_certificates_in(member_id: int, year: int):
+    """Certificates issued to the member in `year`, newest first."""
+    return (Certificate.objects.filter(member_id=member_id, issued_on__year=year)
+            .select_related("course").order_by("-issued_on", "-id"))
+
+
+def member_hours_summary(member_id: int, year: int, today: dt.date) -> dict:
+    """Hours done vs required in `year` (32 or 56, RULES Part A) and the member's valid
+    certificates: three queries (requirements, one annotated member row, certificates)."""
+    required = required_by_group(year)
+    row = (with_hours(Member.objects.filter(pk=member_id), year, required)
+           .values("done", "required").first())
+    certificates = Certificate.objects.filter(member_id=member_id, revoked=False,
+                                              expires_on__gte=today).count()
+    if row is None:
+        return {"done": ZERO, "required": required["member"], "certificates": certificates}
+    return {"done": row["done"], "required": row["required"], "certificates": certificates}

@@ -14,7 +14,8 @@ FIGURE_NAMES = [
         for persona in runner.PERSONAS
         for kind in ("page.member_list", "search.member", "search.member_pinyin",
                      "page.organization", "page.home", "page.tree", "api.member_list",
-                     "search.member_fullpinyin", "search.member_phone")
+                     "search.member_fullpinyin", "search.member_phone",
+                     "page.meeting", "page.member_record")
     ),
 ]
 
@@ -78,6 +79,11 @@ def test_child_refuses_a_database_that_is_not_the_bench_one(db, monkeypatch):
 
 
 def test_figures_have_the_stable_names_and_shape(cast):
+    import datetime as dt
+
+    from fengling.record.tests.helpers import meeting
+
+    meeting(cast.member_a, dt.date(2026, 3, 10))  # the meeting and record pages need one
     outcome = runner.run_latency(
         {"community_secretary": cast.community_secretary, "district_admin": cast.district_admin},
         requests=3, warmup=1, password=PASSWORD,
@@ -199,3 +205,21 @@ def test_summary_table_applies_the_targets_of_each_figure():
     assert "seconds <= 20 ok" in lines[2]
     assert "p95 <= 30 ms MISSED" in lines[3]
     assert "p95 <= 80 ms ok" in lines[4]
+def test_issue4_figures_meeting_record_and_compliance(cast):
+    import datetime as dt
+
+    from fengling.record.tests.helpers import meeting
+
+    held = meeting(cast.member_a, dt.date(2026, 3, 10))
+    assert runner.recent_meeting(cast.community_secretary) == (held.pk, cast.member_a.pk)
+    with pytest.raises(runner.BenchError, match="sees no held meeting"):
+        runner.recent_meeting(cast.outsider_secretary)
+    assert [name for name, _f in runner.BULK_FIGURES] == [
+        "dues.generate_bills_month", "meetings.compliance_year"]
+    figure = dict(runner.BULK_FIGURES)["meetings.compliance_year"]()
+    assert figure["name"] == "meetings.compliance_year"
+    assert figure["target_s"] == 2.0
+    assert figure["organizations"] > 0
+    counts = runner.data_counts()
+    assert counts["meetings"] == 1 and counts["meeting_attendance"] == 1
+    assert runner.seed_figure(counts, 2.0, "small", "sqlite")["target_s"] == 180.0

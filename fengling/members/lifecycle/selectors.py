@@ -190,3 +190,19 @@ def receiving_choices():
     data; the receiving side may lie outside the sender's scope)."""
     return (Organization.objects.filter(kind__in=MEMBER_HOME_KINDS)
             .only("id", "name", "path").order_by("path"))
+
+
+# --- one member's record (锋领e家) ------------------------------------------------------------
+
+
+def member_status_changes_in(member_id: int, year: int):
+    """The member's status changes effective in `year`, newest first."""
+    return StatusChange.objects.filter(member_id=member_id, effective_on__year=year).order_by(
+        "-effective_on", "-id")
+
+
+def member_transfers_in(member_id: int, year: int):
+    """The member's transfer letters issued in `year`, newest first, with both ends."""
+    return (Transfer.objects.filter(member_id=member_id, issued_on__year=year)
+            .select_related("from_organization", "to_organization")
+            .order_by("-issued_on", "-id"))

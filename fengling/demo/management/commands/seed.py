@@ -59,6 +59,12 @@ class Command(BaseCommand):
             "organizations": f"{report.organizations:,}", "grassroots": f"{report.grassroots:,}",
             "members": f"{report.members:,}", "seconds": report.seconds,
         })
+        if report.activity:
+            self.stdout.write(_(
+                "A year of activity: %(meetings)s meetings, %(attendance)s attendance rows "
+                "(%(meetings_seconds)s s), %(bills)s dues bills, %(payments)s payments "
+                "(%(dues_seconds)s s)."
+            ) % {key: f"{value:,}" for key, value in report.activity.items()})
         self.stdout.write(accounts_text(settings.DEMO_PASSWORD))
 
     def _confirmed(self) -> bool:
