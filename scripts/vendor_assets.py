@@ -13,6 +13,7 @@ FILES = {
     "bootstrap/dist/js/bootstrap.bundle.min.js": "bootstrap/bootstrap.bundle.min.js",
     "bootstrap/dist/js/bootstrap.bundle.min.js.map": "bootstrap/bootstrap.bundle.min.js.map",
     "htmx.org/dist/htmx.min.js": "htmx/htmx.min.js",
+    "echarts/dist/echarts.min.js": "echarts/echarts.min.js",
 }
 
 
