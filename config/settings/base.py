@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "fengling.core.middleware.SlidingSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -164,9 +165,10 @@ AXES_VERBOSE = False
 # that rotating addresses could otherwise bypass a per-address limit).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
-# A 30-minute idle timeout: every request pushes the expiry forward.
+# A 30-minute idle timeout: requests push the expiry forward, at most once a minute
+# (core.middleware.SlidingSessionMiddleware), so that reading a page writes nothing.
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -12,3 +12,9 @@ class CoreConfig(AppConfig):
         from .audit_trail import tighten_registry
 
         tighten_registry()
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from .middleware import mark_session_fresh
+
+        user_logged_in.connect(mark_session_fresh, dispatch_uid="fengling.session_fresh")

@@ -1,5 +1,7 @@
 """Security headers Django does not set itself; the change history's request context."""
 
+import time
+
 from auditlog.middleware import AuditlogMiddleware
 
 # Everything is served from this origin: no CDN, no inline scripts.
@@ -52,3 +54,36 @@ class AuditTrailMiddleware(AuditlogMiddleware):
         from .net import client_ip
 
         return _RequestAuditContext(request, remote_addr=client_ip(request), remote_port=None)
+
+
+# The idle timeout (SESSION_COOKIE_AGE) slides forward at most this often. Saving the session
+# on every request would write to the database on every page view, a write transaction per
+# GET; once a minute keeps the 30-minute idle rule to within a minute.
+SESSION_REFRESH_SECONDS = 60
+SESSION_REFRESHED_KEY = "_fengling_refreshed"
+
+
+def mark_session_fresh(sender, request, user, **kwargs):
+    """A log-in saves the session anyway: count it as the latest refresh (user_logged_in)."""
+    if hasattr(request, "session"):
+        request.session[SESSION_REFRESHED_KEY] = int(time.time())
+
+
+class SlidingSessionMiddleware:
+    """Push a signed-in session's expiry forward, at most once a minute (等保: idle timeout).
+
+    Placed right after Django's SessionMiddleware, which saves the session (with a fresh
+    expiry) when this marks it modified. Anonymous visitors get no session from it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and session.session_key and not session.is_empty():
+            now = int(time.time())
+            if now - session.get(SESSION_REFRESHED_KEY, 0) >= SESSION_REFRESH_SECONDS:
+                session[SESSION_REFRESHED_KEY] = now
+        return response

@@ -91,15 +91,19 @@ def member_results(user, filters: MemberFilters | None = None):
     return qs
 
 
-# How far below the top of a user's scope the list's organization filter offers choices;
-# deeper organizations are still accepted (links from an organization's page).
-FILTER_DEPTH_BELOW_SCOPE = 2
+# How far below the top of a user's scope the list's organization filter offers choices
+# before one is picked; picking one opens the level below it (a drill-down, so a district
+# administrator chooses among ~25 streets, then a street's communities, not among ~600).
+# Deeper organizations are still accepted (links from an organization's page).
+FILTER_DEPTH_BELOW_SCOPE = 1
 
 
 def member_filter_organizations(user, selected: Organization | None = None) -> list[tuple]:
-    """(id, name, indent) of the organizations offered by the member list's filter.
+    """(id, name, indent) of the organizations offered by the lists' organization filter.
 
-    The top of the user's scope and two levels below it, in tree order; one query.
+    The top of the user's scope and the level below it; with an organization selected, also
+    its ancestors inside the scope, their children (the selection's siblings and those of each
+    ancestor) and its own children. In tree order; one query.
     """
     scope = scope_of(user)
     if scope.everything:
@@ -108,9 +112,16 @@ def member_filter_organizations(user, selected: Organization | None = None) -> l
         top_depth = min(len(p) for p in scope.read_paths) // Organization.steplen
     else:
         return []
+    offered = Q(depth__lte=top_depth + FILTER_DEPTH_BELOW_SCOPE)
+    if selected is not None:
+        steplen = Organization.steplen
+        for path in [*selected.ancestor_paths(), selected.path]:
+            if len(path) // steplen >= top_depth:
+                offered |= Q(path=path) | Q(path__subtree=path,
+                                            depth=len(path) // steplen + 1)
     rows = list(
         Organization.objects.visible_to(user)
-        .filter(depth__lte=top_depth + FILTER_DEPTH_BELOW_SCOPE)
+        .filter(offered)
         .exclude(kind__in=(OrgKind.FUNCTIONAL, OrgKind.PARTY_GROUP))
         .order_by("path")
         .values_list("pk", "name", "depth")

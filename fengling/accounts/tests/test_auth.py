@@ -88,9 +88,38 @@ def test_anonymous_is_sent_to_login_and_back(client):
 # --- the session -----------------------------------------------------------------------------
 
 
-def test_session_lasts_thirty_idle_minutes_and_is_refreshed_on_every_request():
+def test_session_lasts_thirty_idle_minutes():
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+
+
+def _expiry(client):
+    from django.contrib.sessions.models import Session
+
+    return Session.objects.get(session_key=client.session.session_key).expire_date
+
+
+def test_reading_pages_refreshes_the_session_at_most_once_a_minute(client, cast):
+    start = dt.datetime(2026, 3, 10, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        log_in(client, "street_admin", PASSWORD)
+        client.get(HOME)
+        first = _expiry(client)
+        # Pages read within the minute write nothing to the session table.
+        clock.shift(dt.timedelta(seconds=50))
+        client.get(HOME)
+        assert _expiry(client) == first
+        # Past the minute the expiry moves forward to 30 minutes from now.
+        clock.shift(dt.timedelta(seconds=20))
+        client.get(HOME)
+        assert _expiry(client) == start + dt.timedelta(seconds=70, minutes=30)
+
+
+def test_an_anonymous_visit_creates_no_session(client, db):
+    from django.contrib.sessions.models import Session
+
+    client.get(LOGIN)
+    client.get(HOME)
+    assert not Session.objects.exists()
 
 
 def test_session_expires_after_thirty_idle_minutes(client, cast):

@@ -189,7 +189,7 @@ def test_index_page_review_and_publish(client, cast, django_assert_num_queries):
     url = reverse("evaluation:index") + "?year=2026"
     r = client.get(url)
     assert [x.pk for x in r.context["pending"].object_list] == [c.pk]
-    with django_assert_num_queries(10) as ctx:
+    with django_assert_num_queries(7) as ctx:
         client.get(url)
     n = len(ctx.captured_queries)
     for m in (cast.secretary_a_member, cast.member_a2):

@@ -81,7 +81,7 @@ def test_stars_list_scoped_and_query_count_pinned(client, cast, rating,
     url = reverse("evaluation:stars") + "?year=2026"
     r = client.get(url)
     assert [x.pk for x in r.context["page"].object_list] == [rating.pk]
-    with django_assert_num_queries(8) as ctx:
+    with django_assert_num_queries(5) as ctx:
         client.get(url)
     n = len(ctx.captured_queries)
     for i in range(3):
@@ -243,7 +243,7 @@ def test_funding_page_query_count_is_pinned(client, cast, django_assert_num_quer
     client.force_login(cast.district_admin)
     url = reverse("evaluation:funding") + "?year=2026"
     client.get(url)
-    with django_assert_num_queries(14) as ctx:
+    with django_assert_num_queries(11) as ctx:
         client.get(url)
     n = len(ctx.captured_queries)
     for i, street in enumerate((cast.street1, cast.street2)):

@@ -58,7 +58,7 @@ def test_list_query_count_is_pinned(client, cast, django_assert_num_queries):
     services.session_open(cast.district_admin, cast.branch_a, 2026)
     url = reverse("evaluation:appraisals")
     client.get(url)
-    with django_assert_num_queries(8) as ctx:
+    with django_assert_num_queries(5) as ctx:
         client.get(url)
     n = len(ctx.captured_queries)
     for i, parent in enumerate([cast.community_a, cast.community_a2, cast.community_b]):

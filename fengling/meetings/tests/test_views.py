@@ -115,13 +115,13 @@ def test_list_filters_and_pins_its_query_count(client, cast, django_assert_num_q
     schedule(cast.branch_secretary, cast.branch_a, kind="lecture")
     url = reverse("meetings:list")
     client.force_login(cast.street_admin)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(7):
         response = client.get(url)
     assert response.context["page"].paginator.count == 1
     for i in range(6):
         schedule(cast.community_secretary, cast.branch_a2, kind="committee",
                  start=at(2026, 4, 1 + i, 9))
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(7):
         response = client.get(url)
     assert response.context["page"].paginator.count == 7
     response = client.get(url, {"kind": "lecture"})
@@ -262,14 +262,14 @@ def test_meeting_page_query_count_does_not_grow_with_attendance(client, cast, me
                                                                  django_assert_num_queries):
     url = reverse("meetings:detail", args=[meeting.pk])
     client.force_login(cast.branch_secretary)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(8):
         client.get(url)
     from fengling.testing.factories import MemberFactory
 
     for i in range(10):
         MemberFactory(organization=cast.branch_a, name=f"新党员{i}")
     services.attendance_sync([meeting])
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(8):
         response = client.get(url)
     assert len(response.context["attendance"]) == 12
 

@@ -87,6 +87,27 @@ def test_organization_filter_offers_only_organizations_in_scope(client, cast):
     assert offered == {cast.community_a.name, cast.branch_a.name, cast.branch_a2.name}
 
 
+def offered(response) -> list[str]:
+    return [label.strip("\u3000") for _v, label in
+            response.context["form"].fields["organization"].choices[1:]]
+
+
+def test_organization_filter_drills_down_one_level_at_a_time(client, cast):
+    # The district administrator chooses among the streets first, not among every community.
+    top = offered(get(client, cast.district_admin))
+    assert cast.street1.name in top and cast.street2.name in top
+    assert cast.community_a.name not in top
+    # A street chosen: its communities appear under it, other streets' stay folded.
+    street = offered(get(client, cast.district_admin, organization=cast.street1.pk))
+    assert {cast.community_a.name, cast.community_a2.name} <= set(street)
+    assert cast.community_b.name not in street
+    # A community chosen: its branches, and the street's other communities to switch to.
+    community = offered(get(client, cast.district_admin, organization=cast.community_a.pk))
+    assert {cast.branch_a.name, cast.branch_a2.name, cast.community_a2.name} <= set(community)
+    assert community.index(cast.street1.name) < community.index(cast.community_a.name) \
+        < community.index(cast.branch_a.name)  # tree order
+
+
 def test_search_by_name_and_by_last_four_phone_digits(client, cast):
     assert names_on(get(client, cast.district_admin, q="张")) == ["张三"]
     last_four = cast.member_b.phone[-4:]

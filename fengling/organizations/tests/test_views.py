@@ -398,8 +398,8 @@ def test_tree_query_count_does_not_grow(client, cast, who, django_assert_max_num
     grow(cast, cast.street1)
     with django_assert_max_num_queries(before):
         client.get(tree_url())
-    # session, user, scope, session save (3), roots, their counts, children, their counts
-    assert before <= 10
+    # session, user, scope, roots, their counts, children, their counts
+    assert before <= 7
 
 
 def test_children_query_count_does_not_grow(client, cast, django_assert_max_num_queries):
