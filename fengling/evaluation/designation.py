@@ -333,8 +333,9 @@ def designation_exit(actor, designation: WeakDesignation, *, text: str = "",
     if not is_level_above(actor, designation.organization):
         raise PermissionDenied
     today = today or timezone.localdate()
-    designation = (WeakDesignation.objects.select_for_update().select_related("case")
-                   .get(pk=designation.pk))
+    # Locked alone: PostgreSQL refuses FOR UPDATE on the nullable side of a join (the case).
+    designation = (WeakDesignation.objects.select_for_update(of=("self",))
+                   .select_related("case", "organization").get(pk=designation.pk))
     if designation.state != DesignationState.RECTIFYING or designation.case is None:
         raise ValidationError({"state": _("Only a designation under rectification can exit.")})
     if designation.case.state != CaseState.CLOSED:
