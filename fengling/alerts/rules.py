@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Max, Min, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -505,12 +505,18 @@ def dues_upcoming(ctx):
 
 def study_hours_behind(ctx):
     """From the fourth quarter, a member whose hours at the current pace stay below the
-    year's requirement (32, 56 for secretaries and committee members; the training module's
-    `StudyRequirement` rows) by the year's end. One query for the whole district."""
+    year's requirement (32, 56 for secretaries and committee members, 班子成员; the training
+    module's `StudyRequirement` rows) by the year's end.
+
+    Set-based: hours attended and hours studied summed per member by one grouped query
+    each, the leaders (a current committee post or the secretary role, as
+    `training.selectors.leader_q`) by two, the members by one — no subquery per member."""
     from decimal import Decimal
 
-    from fengling.members.models import Member
-    from fengling.training.selectors import required_by_group, with_hours
+    from fengling.members.models import Member, MemberRole, MemberRoleKind
+    from fengling.organizations.models import CommitteePost
+    from fengling.training.models import Attendance, ReviewStatus, StudyRecord
+    from fengling.training.selectors import required_by_group, year_bounds
 
     start_month = ctx.t(STUDY_HOURS_BEHIND, "from_month")
     if ctx.today.month < start_month:
@@ -518,16 +524,30 @@ def study_hours_behind(ctx):
     year = ctx.today.year
     elapsed = (ctx.today - dt.date(year, 1, 1)).days + 1
     length = (dt.date(year + 1, 1, 1) - dt.date(year, 1, 1)).days
-    rows = with_hours(Member.objects.active().order_by(), year, required_by_group(year)).values(
-        "id", "name", "organization_id", "done", "required")
-    for r in rows:
-        done, required = Decimal(r["done"] or 0), Decimal(r["required"] or 0)
-        pace = done * length / elapsed
-        if required and pace < required:
-            yield Finding(r["organization_id"], f"m{r['id']}",
-                          {"name": r["name"], "done": str(done.quantize(Decimal("0.1"))),
-                           "required": str(required.quantize(Decimal("1")))},
-                          [ev(r["name"], member_url(r["id"]))], member_id=r["id"])
+    required = required_by_group(year)
+    start, end = year_bounds(year)
+    done: dict[int, Decimal] = defaultdict(Decimal)
+    for member_id, hours in (Attendance.objects.filter(
+            present=True, session__starts_at__gte=start, session__starts_at__lt=end)
+            .order_by().values_list("member_id").annotate(s=Sum("session__hours"))):
+        done[member_id] += Decimal(hours or 0)
+    for member_id, hours in (StudyRecord.objects.filter(
+            status=ReviewStatus.APPROVED, studied_on__year=year)
+            .order_by().values_list("member_id").annotate(s=Sum("hours"))):
+        done[member_id] += Decimal(hours or 0)
+    leaders = set(CommitteePost.objects.current().filter(member__isnull=False).order_by()
+                  .values_list("member_id", flat=True))
+    leaders |= set(MemberRole.objects.filter(role=MemberRoleKind.SECRETARY).order_by()
+                   .values_list("member_id", flat=True))
+    rows = Member.objects.active().order_by().values_list("id", "name", "organization_id")
+    for member_id, name, org_id in rows.iterator(chunk_size=5000):
+        hours = done.get(member_id, Decimal(0))
+        need = required["leader"] if member_id in leaders else required["member"]
+        if need and hours * length / elapsed < need:
+            yield Finding(org_id, f"m{member_id}",
+                          {"name": name, "done": str(hours.quantize(Decimal("0.1"))),
+                           "required": str(need.quantize(Decimal("1")))},
+                          [ev(name, member_url(member_id))], member_id=member_id)
 
 
 # --- The table -----------------------------------------------------------------------------

@@ -165,7 +165,8 @@ class Outcome:
     errors: list[str]
 
 
-def run_parent(scale: str, requests: int | None, rebuild: bool, log) -> Outcome:
+def run_parent(scale: str, requests: int | None, rebuild: bool, log, *,
+               scan_scaling: bool = False) -> Outcome:
     """Run the benchmark in a child process against the bench database; return its figures."""
     target = bench_target(scale, os.environ.get("DATABASE_URL"), Path(settings.VAR_DIR))
     prepare_database(target, rebuild)
@@ -185,6 +186,8 @@ def run_parent(scale: str, requests: int | None, rebuild: bool, log) -> Outcome:
         args += ["--requests", str(requests)]
     if rebuild:
         args.append("--rebuild")
+    if scan_scaling:
+        args.append("--scan-scaling")
     log(f"bench database: {target.vendor} {target.name}")
     # The child's own output (progress, the seed's report) goes to our stderr: stdout is
     # kept for the figures.
@@ -297,7 +300,8 @@ def settle(vendor: str) -> None:
         cursor.execute("VACUUM ANALYZE" if vendor == "postgresql" else "ANALYZE")
 
 
-def run_child(scale: str, requests: int | None, rebuild: bool, log) -> Outcome:
+def run_child(scale: str, requests: int | None, rebuild: bool, log, *,
+              scan_scaling: bool = False) -> Outcome:
     """Migrate, build the data if absent, measure. Refuses any database but a bench one."""
     db = settings.DATABASES["default"]
     name = str(db["NAME"])
@@ -335,6 +339,11 @@ def run_child(scale: str, requests: int | None, rebuild: bool, log) -> Outcome:
             figures.append({**measure_bulk(), "scale": scale, "database": vendor})
         except Exception as exc:  # one bulk figure failing leaves the others
             errors.append(f"{name}: {exc!r}")
+    if scan_scaling:
+        try:
+            figures.append(measure_scan_scaling(figures, scale, vendor, log))
+        except Exception as exc:
+            errors.append(f"alerts.scan_scaling: {exc!r}")
     return Outcome(figures, errors)
 
 
@@ -373,10 +382,30 @@ def _meetings_compliance_year() -> dict:
 
 # Bulk work timed once each after the requests: (name, function returning the figure, which
 # has "seconds", "rows_per_s" and its own "target_s").
+def _alerts_scan_district() -> dict:
+    from fengling.alerts.bench import scan_district_figure
+
+    return scan_district_figure()
+
+
 BULK_FIGURES: list[tuple[str, Callable[[], dict]]] = [
     ("dues.generate_bills_month", _dues_generate_bills),
     ("meetings.compliance_year", _meetings_compliance_year),
+    # Issue 5: the full scan of the district and its ratio to the floor.
+    ("alerts.scan_district", _alerts_scan_district),
 ]
+
+
+def measure_scan_scaling(figures: list[dict], scale: str, vendor: str, log) -> dict:
+    """`--scan-scaling`: the scan on 4x the data against this run's 1x scan."""
+    from fengling.alerts.bench import scan_scaling_figure
+
+    base = next((f for f in figures if f["name"] == "alerts.scan_district"), None)
+    log("timing the scan on 4x the data ...")
+    figure = scan_scaling_figure(base)
+    log(f"  alerts.scan_scaling: {figure['seconds']} s on 4x, {figure['base_seconds']} s "
+        f"on 1x (x{figure['ratio']})")
+    return {**figure, "scale": scale, "database": vendor}
 
 
 # --- the child process: requests ---------------------------------------------------------
@@ -798,6 +827,12 @@ def summary_table(figures: list[dict], scale: str) -> str:
             timing = f"{f['seconds']:.2f} s, {f.get('rows_per_s') or 0:,} rows/s"
             if f.get("ratio_to_read"):
                 cached += f" (x{f['ratio_to_read']} reading the file)"
+            if f.get("target_ratio"):
+                ok = f["ratio"] is not None and f["ratio"] <= f["target_ratio"]
+                cached += f" (x{f['ratio']} of 1x, target x{f['target_ratio']:.0f} " \
+                          f"{'ok' if ok else 'MISSED'})"
+            elif f.get("ratio_to_floor"):
+                cached += f" (x{f['ratio_to_floor']} floor, {f.get('queries')} queries)"
             lines.append(
                 f"{f['name']:<40} {timing:>34}  "
                 f"seconds <= {limit:.0f} {'ok' if ok else 'MISSED'}{cached}"

@@ -22,8 +22,13 @@ from .schemas import (
     BallotIn,
     CountOut,
     DecideIn,
+    DesignationDetailOut,
+    DesignationExitIn,
+    DesignationIn,
+    DesignationOut,
     FundingOut,
     MemberIndexOut,
+    ProposalOut,
     ProposeIn,
     RatingDetailOut,
     RatingOut,
@@ -258,3 +263,97 @@ def member_index_detail(request: HttpRequest, member_id: int, year: int):
                      "points": c.points, "record": c.record, "evidence": c.evidence,
                      "status": c.status} for c in credits],
     }
+
+
+# --- The annual 软弱涣散 designation --------------------------------------------------------
+
+
+def _designation(row, events: bool = False) -> dict:
+    data = {
+        "id": row.pk, "organization": {"id": row.organization_id, "name": row.organization.name},
+        "year": row.year, "situation": row.situation, "reason": row.reason, "state": row.state,
+        "triggers": list(row.triggers), "score": row.score, "case": row.case_id,
+        "case_state": row.case.state if row.case else None,
+        "case_deadline": row.case.deadline if row.case else None,
+        "entered_on": row.entered_on, "exited_on": row.exited_on,
+    }
+    if events:
+        data["events"] = [{"state": e.state, "text": e.text, "on": e.on,
+                           "actor": e.actor.username if e.actor else None}
+                          for e in row.events.select_related("actor")]
+    return data
+
+
+def _staff(user) -> None:
+    scope = scope_of(user)
+    if not (scope.everything or scope.read_paths):
+        raise PermissionDenied
+
+
+@router.get("/weak-designations",
+            response={200: list[DesignationOut], **error_responses(401, 403)},
+            summary="List 软弱涣散 designations")
+@paginate(Pagination)
+def designation_index(request: HttpRequest, year: int | None = None, state: str = ""):
+    """Designations in your scope (entered, rectifying, exited), by organization."""
+    from .designation import designation_list
+
+    _staff(request.auth)
+    return [_designation(r) for r in designation_list(request.auth, year=year, state=state)]
+
+
+@router.get("/weak-designations/proposal",
+            response={200: ProposalOut, **error_responses(401, 403, 404)},
+            summary="The year's proposed 软弱涣散 candidates under a unit")
+def designation_proposal(request: HttpRequest, year: int, unit: int):
+    """Every organization meeting a quantified trigger, then the bottom of the ranking by
+    weakness score to reach the year's 5–10% band."""
+    from .designation import proposal
+
+    _staff(request.auth)
+    found = proposal(access_organization(request.auth, unit), year)
+    return {
+        "unit": {"id": found.unit.pk, "name": found.unit.name}, "year": year,
+        "total": found.total, "min_percent": found.min_percent,
+        "max_percent": found.max_percent, "lo": found.lo, "hi": found.hi,
+        "over_band": found.over_band,
+        "rows": [{"organization": {"id": r.organization["id"], "name": r.organization["name"]},
+                  "basis": r.basis, "rank": r.rank, "score": r.score, "triggers": r.triggers,
+                  "red": r.red, "yellow": r.yellow, "overdue_cases": r.overdue_cases,
+                  "stars": r.stars, "designation": r.designation.pk if r.designation else None}
+                 for r in found.rows],
+    }
+
+
+@router.post("/weak-designations",
+             response={201: DesignationDetailOut, **error_responses(401, 403, 404, 422)},
+             summary="Enter a 软弱涣散 designation (the level above) and open its case")
+def designation_create(request: HttpRequest, payload: DesignationIn):
+    from .designation import designation_confirm
+
+    organization = access_organization(request.auth, payload.organization)
+    row = designation_confirm(request.auth, organization, payload.year,
+                              situation=payload.situation, reason=payload.reason,
+                              plan=payload.plan, deadline=payload.deadline)
+    return Status(201, _designation(row, events=True))
+
+
+@router.get("/weak-designations/{int:designation_id}",
+            response={200: DesignationDetailOut, **error_responses(401, 403, 404)},
+            summary="A designation with its history")
+def designation_detail(request: HttpRequest, designation_id: int):
+    from .designation import access_designation
+
+    _staff(request.auth)
+    return _designation(access_designation(request.auth, designation_id), events=True)
+
+
+@router.post("/weak-designations/{int:designation_id}/exit",
+             response={200: DesignationDetailOut, **error_responses(401, 403, 404, 422)},
+             summary="Exit the list (摘帽) once the case is closed (the level above)")
+def designation_leave(request: HttpRequest, designation_id: int, payload: DesignationExitIn):
+    from .designation import access_designation, designation_exit
+
+    row = access_designation(request.auth, designation_id)
+    row = designation_exit(request.auth, row, text=payload.text)
+    return _designation(row, events=True)

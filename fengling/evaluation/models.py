@@ -272,14 +272,57 @@ class WeakDesignationQuerySet(ScopedQuerySet):
     scope_path_lookup = "organization__path"
 
 
+class WeakSituation(models.TextChoices):
+    """The ten situations of a 软弱涣散 organization (RULES Part B §5.1, 中组部 2014)."""
+
+    TEAM_INCOMPLETE = "team_incomplete", _(
+        "Committee incomplete, secretary long absent, work at a standstill")
+    SECRETARY_UNFIT = "secretary_unfit", _("Secretary unfit for the post, not in working form")
+    TEAM_DISUNITED = "team_disunited", _("Committee disunited, serious internal friction")
+    NO_ACTIVITY = "no_activity", _(
+        "Organizational rules a dead letter, no Party activity held")
+    ELECTION_BRIBERY = "election_bribery", _("Canvassing or bribery in elections")
+    INTERFERENCE = "interference", _("Interference by clans, religion or criminal forces")
+    NOT_PUBLIC = "not_public", _(
+        "Party, village and financial affairs not public; democratic management in disorder")
+    DISPUTES = "disputes", _("Public order problems and petitions concentrated")
+    NO_VENUE = "no_venue", _("No place for activities")
+    POOR_SERVICE = "poor_service", _(
+        "Poor service attitude and ability, strong public dissatisfaction")
+
+
+class DesignationState(models.TextChoices):
+    """Entry (认定) → rectifying (整顿中) → exited (摘帽)."""
+
+    ENTERED = "entered", _("Entered")
+    RECTIFYING = "rectifying", _("Rectifying")
+    EXITED = "exited", _("Exited")
+
+
 class WeakDesignation(TimeStampedModel):
-    """A 软弱涣散 designation of an organization for a year (caps its stars at 2)."""
+    """A 软弱涣散 designation of an organization for a year (caps its stars at 2), confirmed
+    by the level above with one of the §5.1 situations; its rectification case; its exit
+    (摘帽) once the case is closed after review."""
 
     organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT,
                                      related_name="weak_designations",
                                      verbose_name=_("organization"))
     year = models.PositiveSmallIntegerField(_("year"))
     reason = models.TextField(_("reason"))
+    situation = models.CharField(_("situation"), max_length=24, choices=WeakSituation.choices,
+                                 blank=True)
+    state = models.CharField(_("state"), max_length=12, choices=DesignationState.choices,
+                             default=DesignationState.ENTERED)
+    # What the proposal found (trigger ids, weakness score, rank), kept as evidence.
+    triggers = models.JSONField(_("triggers"), default=list, blank=True)
+    score = models.PositiveIntegerField(_("weakness score"), null=True, blank=True)
+    case = models.OneToOneField("alerts.Case", on_delete=models.PROTECT, null=True,
+                                blank=True, related_name="weak_designation",
+                                verbose_name=_("rectification case"))
+    entered_on = models.DateField(_("entered on"), null=True, blank=True)
+    exited_on = models.DateField(_("exited on"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
 
     objects = WeakDesignationQuerySet.as_manager()
 
@@ -289,10 +332,65 @@ class WeakDesignation(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(fields=["organization", "year"],
                                     name="weak_designation_once_per_year"),
+            models.CheckConstraint(
+                condition=~models.Q(state="exited") | models.Q(exited_on__isnull=False),
+                name="weak_designation_exit_has_date",
+            ),
         ]
 
     def __str__(self):
         return f"{self.organization} {self.year}"
+
+
+class DesignationEventQuerySet(ScopedQuerySet):
+    scope_path_lookup = "designation__organization__path"
+
+
+class DesignationEvent(models.Model):
+    """The history of a designation: entered, rectifying, exited (who, when, why)."""
+
+    designation = models.ForeignKey(WeakDesignation, on_delete=models.CASCADE,
+                                    related_name="events")
+    state = models.CharField(_("state"), max_length=12, choices=DesignationState.choices)
+    text = models.TextField(_("text"), blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    on = models.DateField(_("date"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = DesignationEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("designation event")
+        verbose_name_plural = _("designation events")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.state
+
+
+class WeakQuota(models.Model):
+    """The share of organizations ranked from the bottom each year (RULES Part B §5.1:
+    5%–10%). The row with the latest effective year not after the year evaluated applies;
+    without a row, 5–10%."""
+
+    effective_year = models.PositiveSmallIntegerField(_("effective year"), unique=True)
+    min_percent = models.PositiveSmallIntegerField(_("minimum share (%)"), default=5)
+    max_percent = models.PositiveSmallIntegerField(_("maximum share (%)"), default=10)
+
+    class Meta:
+        verbose_name = _("weak and lax quota")
+        verbose_name_plural = _("weak and lax quotas")
+        ordering = ["effective_year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(min_percent__lte=models.F("max_percent"),
+                                   max_percent__lte=100),
+                name="weak_quota_band"),
+        ]
+
+    def __str__(self):
+        return f"{self.effective_year}: {self.min_percent}–{self.max_percent}%"
 
 
 class RatingState(models.TextChoices):

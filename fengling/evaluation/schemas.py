@@ -189,3 +189,71 @@ class MemberIndexOut(Schema):
     total: Decimal
     rank: int | None = None
     credits: list[CreditOut]
+
+
+# --- The annual 软弱涣散 designation --------------------------------------------------------
+
+
+class DesignationEventOut(Schema):
+    state: str
+    text: str
+    on: dt.date
+    actor: str | None = None
+
+
+class DesignationOut(Schema):
+    id: int
+    organization: Ref
+    year: int
+    situation: str
+    reason: str
+    state: str
+    triggers: list[str]
+    score: int | None = None
+    case: int | None = None
+    case_state: str | None = None
+    case_deadline: dt.date | None = None
+    entered_on: dt.date | None = None
+    exited_on: dt.date | None = None
+
+
+class DesignationDetailOut(DesignationOut):
+    events: list[DesignationEventOut]
+
+
+class DesignationIn(Schema):
+    organization: int
+    year: int
+    situation: str
+    reason: str
+    plan: str
+    deadline: dt.date
+
+
+class DesignationExitIn(Schema):
+    text: str = ""
+
+
+class ProposalRowOut(Schema):
+    organization: Ref
+    basis: str
+    rank: int
+    score: int
+    triggers: list[str]
+    red: int
+    yellow: int
+    overdue_cases: int
+    stars: int | None = None
+    designation: int | None = None
+
+
+class ProposalOut(Schema):
+    unit: Ref
+    year: int
+    total: int
+    min_percent: int
+    max_percent: int
+    lo: int
+    hi: int
+    over_band: bool
+    rows: list[ProposalRowOut]

@@ -478,3 +478,104 @@ def snapshot_page(request, pk):
     page = Paginator(snap.rows.select_related("member").order_by("rank", "member__name"),
                      PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "evaluation/snapshot.html", {"snapshot": snap, "page": page})
+
+
+# --- The annual 软弱涣散 designation ----------------------------------------------------------
+
+
+def _designation_unit(request):
+    """The unit whose proposal is shown: `?unit=` (in scope), else the user's top one."""
+    from fengling.organizations.selectors import organization_roots as roots
+
+    pk = request.GET.get("unit")
+    if pk:
+        return access_organization(request.user, pk)
+    return roots(request.user).order_by("path").first()
+
+
+@login_required
+@require_GET
+def weak_list(request):
+    """The year's designations in scope, and the proposal for a unit (district or street)."""
+    from .designation import designation_list, proposal
+    from .models import DesignationState
+
+    _staff_only(request.user)
+    year = _year(request)
+    state = request.GET.get("state", "")
+    page = Paginator(designation_list(request.user, year=year, state=state),
+                     PAGE_SIZE).get_page(request.GET.get("page"))
+    unit = _designation_unit(request)
+    return render(request, "evaluation/weak_list.html", {
+        "page": page, "year": year, "state": state, "states": DesignationState.choices,
+        "unit": unit, "proposal": proposal(unit, year) if unit else None,
+        "can_confirm": bool(unit) and can_write(request.user, unit.path),
+        "units": organization_roots(request.user).order_by("path"),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def weak_confirm(request):
+    """Entry (认定) of one candidate by the level above: situation, reason, the case's plan
+    and deadline."""
+    from .designation import designation_confirm, is_level_above, proposal_facts, secretary_of
+    from .models import WeakSituation
+
+    source = request.POST if request.method == "POST" else request.GET
+    organization = access_organization(request.user, source.get("organization"))
+    if not is_level_above(request.user, organization):
+        raise PermissionDenied
+    year = _int(source.get("year"), timezone.localdate().year)
+    if request.method == "POST":
+        try:
+            row = designation_confirm(
+                request.user, organization, year, situation=source.get("situation", ""),
+                reason=source.get("reason", ""), plan=source.get("plan", ""),
+                deadline=_date(source.get("deadline"), None))
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("The designation is entered and its rectification "
+                                        "case opened."))
+            return redirect("evaluation:weak_detail", row.pk)
+    today = timezone.localdate()
+    return render(request, "evaluation/weak_confirm.html", {
+        "organization": organization, "year": year, "situations": WeakSituation.choices,
+        "facts": proposal_facts(organization, year, today),
+        "responsible": secretary_of(organization) or request.user,
+        "post": request.POST if request.method == "POST" else {},
+        "default_deadline": today + dt.timedelta(days=180),
+    })
+
+
+@login_required
+@require_GET
+def weak_detail(request, pk):
+    from .designation import access_designation, can_exit, trigger_label
+
+    _staff_only(request.user)
+    row = access_designation(request.user, pk)
+    return render(request, "evaluation/weak_detail.html", {
+        "row": row, "events": row.events.select_related("actor"),
+        "triggers": [trigger_label(t) for t in row.triggers],
+        "may_exit": can_exit(request.user, row),
+    })
+
+
+@login_required
+@require_POST
+def weak_exit(request, pk):
+    """Exit (摘帽) by the level above once the case is closed."""
+    from .designation import access_designation, designation_exit, is_level_above
+
+    row = access_designation(request.user, pk)
+    if not is_level_above(request.user, row.organization):
+        raise PermissionDenied
+    try:
+        designation_exit(request.user, row, text=request.POST.get("text", ""))
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("The organization has exited the weak and lax list."))
+    return redirect("evaluation:weak_detail", row.pk)

@@ -215,7 +215,7 @@ def test_issue4_figures_meeting_record_and_compliance(cast):
     with pytest.raises(runner.BenchError, match="sees no held meeting"):
         runner.recent_meeting(cast.outsider_secretary)
     assert [name for name, _f in runner.BULK_FIGURES] == [
-        "dues.generate_bills_month", "meetings.compliance_year"]
+        "dues.generate_bills_month", "meetings.compliance_year", "alerts.scan_district"]
     figure = dict(runner.BULK_FIGURES)["meetings.compliance_year"]()
     assert figure["name"] == "meetings.compliance_year"
     assert figure["target_s"] == 2.0
@@ -223,3 +223,20 @@ def test_issue4_figures_meeting_record_and_compliance(cast):
     counts = runner.data_counts()
     assert counts["meetings"] == 1 and counts["meeting_attendance"] == 1
     assert runner.seed_figure(counts, 2.0, "small", "sqlite")["target_s"] == 180.0
+
+
+def test_issue5_scan_figures_and_their_targets(cast):
+    figure = dict(runner.BULK_FIGURES)["alerts.scan_district"]()
+    assert figure["name"] == "alerts.scan_district" and figure["target_s"] == 5.0
+    scaling = runner.measure_scan_scaling([figure], "small", "sqlite", lambda line: None)
+    assert scaling["name"] == "alerts.scan_scaling" and scaling["base_seconds"] == \
+        figure["seconds"]
+    table = runner.summary_table([
+        {"name": "alerts.scan_district", "seconds": 4.0, "rows_per_s": 500,
+         "ratio_to_floor": 3.1, "queries": 40, "target_s": 5.0},
+        {"name": "alerts.scan_scaling", "seconds": 21.0, "rows_per_s": 400, "ratio": 5.25,
+         "target_ratio": 5.0, "target_s": 25.0},
+    ], "district")
+    lines = table.splitlines()
+    assert "seconds <= 5 ok" in lines[1] and "x3.1 floor" in lines[1]
+    assert "x5.25 of 1x, target x5 MISSED" in lines[2]

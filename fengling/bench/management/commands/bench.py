@@ -33,8 +33,13 @@ class Command(BaseCommand):
         )
         parser.add_argument("--rebuild", action="store_true",
                             help="drop the bench database and seed it afresh")
+        parser.add_argument(
+            "--scan-scaling", action="store_true",
+            help="also time the warning scan on 4x the district's data (copied inside a "
+                 "rolled-back transaction) against the 1x scan: figure alerts.scan_scaling")
 
-    def handle(self, *args, scale, json_file, requests, rebuild, **options):
+    def handle(self, *args, scale, json_file, requests, rebuild, scan_scaling=False,
+               **options):
         if requests is not None and requests < 1:
             raise CommandError("--requests must be at least 1")
 
@@ -43,12 +48,14 @@ class Command(BaseCommand):
 
         try:
             if os.environ.get(runner.CHILD_ENV) == "1":
-                outcome = runner.run_child(scale, requests, rebuild, log)
+                outcome = runner.run_child(scale, requests, rebuild, log,
+                                           scan_scaling=scan_scaling)
                 Path(os.environ[runner.RESULT_ENV]).write_text(
                     json.dumps({"figures": outcome.figures, "errors": outcome.errors})
                 )
                 return
-            outcome = runner.run_parent(scale, requests, rebuild, log)
+            outcome = runner.run_parent(scale, requests, rebuild, log,
+                                         scan_scaling=scan_scaling)
         except runner.BenchError as exc:
             raise CommandError(str(exc)) from exc
 
