@@ -240,13 +240,14 @@ class OrgScore:
 
 
 def district_scores(year: int, *, unit: Organization | None = None,
-                    as_of: dt.date | None = None, kinds: Iterable[str] | None = None
-                    ) -> list[OrgScore]:
+                    as_of: dt.date | None = None, kinds: Iterable[str] | None = None,
+                    include_unit: bool = False) -> list[OrgScore]:
     """The year's scores and stars of every rated organization under `unit` (default: the
     whole tree). Published ratings keep their stored figures. For the others: computed
     criteria from the records; manual criteria from the rating's entered points (missing ones
     count 0 and are listed in `missing`); stars by the bands; then the caps per kind over all
     organizations of that kind here (软弱涣散 → at most 2★; 5★ at most the year's share).
+    `unit` itself is left out (as in `services.stars_publish`) unless `include_unit`.
     Read-only: nothing is written."""
     from .services import year_defaults
 
@@ -257,8 +258,10 @@ def district_scores(year: int, *, unit: Organization | None = None,
     path = unit.path if unit is not None else ""
     needs = {c.source for c in criteria if c.source in COMPUTED_SOURCES}
     figures = subtree_figures(path, year, as_of, needs)
-    orgs = list(Organization.objects.filter(path__startswith=path, kind__in=kinds)
-                .exclude(path=path).order_by("path").values_list("pk", "name", "path", "kind"))
+    orgs = Organization.objects.filter(path__startswith=path, kind__in=kinds)
+    if not include_unit:
+        orgs = orgs.exclude(path=path)
+    orgs = list(orgs.order_by("path").values_list("pk", "name", "path", "kind"))
     ratings = {r.organization_id: r for r in StarRating.objects.filter(
         year=year, organization__path__startswith=path)}
     entered: dict[int, dict[int, Decimal]] = defaultdict(dict)
