@@ -96,8 +96,8 @@ def test_distribution_bars_drill_down_to_the_band(client, points):
     cast = points
     client.force_login(cast.district_admin)
     r = client.get(reverse("evaluation:distributions"), {"year": 2026})
-    charts = json.loads(r.content.decode().split('id="distribution-data" type="application/json">')[1]
-                        .split("</script>")[0])
+    charts = json.loads(r.content.decode().split(
+        'id="distribution-data" type="application/json">')[1].split("</script>")[0])
     bar = charts[0]["bars"][1]  # 10–20 points
     assert bar["count"] == 2
     r = client.get(bar["url"])
