@@ -82,6 +82,7 @@ def attach_ranks(user, organization: Organization, year: int, rows, *,
     above = {t: counts[f"above{i}"] for i, t in enumerate(totals)}
     for r in rows:
         r.rank = above[r.total] + 1
+        r.total = Decimal(r.total).quantize(rules.TWO)  # the same on every database
     return rows
 
 

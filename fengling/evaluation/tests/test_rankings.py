@@ -151,3 +151,53 @@ def test_star_map_street_out_of_scope_is_404(client, cast):
     r = client.get(reverse("evaluation:organization_rankings"),
                    {"year": 2026, "street": cast.street2.pk})
     assert r.status_code == 404
+
+
+def bearer(user) -> dict:
+    from fengling.accounts.services import api_token_issue
+    return {"authorization": f"Bearer {api_token_issue(user)[0]}"}
+
+
+API = "/api/v1/evaluation"
+ENDPOINTS = ["/rankings/members", "/distributions", "/rankings/organizations", "/star-map"]
+
+
+@pytest.mark.parametrize("path", ENDPOINTS)
+@pytest.mark.parametrize(("who", "status"), [
+    ("member", 403), ("outsider_secretary", 404), ("community_secretary", 200),
+    ("district_admin", 200)])
+def test_api_scope(client, points, path, who, status):
+    user = getattr(points, who)
+    r = client.get(f"{API}{path}", {"year": 2026, "organization": points.community_a.pk},
+                   headers=bearer(user))
+    assert r.status_code == status
+    assert client.get(f"{API}{path}", {"year": 2026}).status_code == 401
+
+
+def test_api_figures(client, points):
+    cast = points
+    h = bearer(cast.district_admin)
+    r = client.get(f"{API}/rankings/members", {"year": 2026, "q": "王", "page_size": 10},
+                   headers=h).json()
+    assert r["count"] == 1 and r["items"][0]["member"]["name"] == "王五"
+    assert r["items"][0]["rank"] == 3 and r["items"][0]["total"] == "12.00"  # 赵六, 张三 ahead
+    r = client.get(f"{API}/distributions", {"year": 2026}, headers=h).json()
+    whole = r["distributions"][0]
+    assert whole["members"] == 4 and whole["bands"][-1] == {"low": "50", "high": None,
+                                                             "count": 1}
+    r = client.get(f"{API}/rankings/organizations", {"year": 2026, "kind": "community"},
+                   headers=h).json()
+    assert r["count"] == 3 and {"member_index", "deductions"} <= set(r["items"][0]["points"])
+    assert "leadership" in r["items"][0]["missing"] and not r["items"][0]["published"]
+    r = client.get(f"{API}/star-map", {"year": 2026, "kind": "community"}, headers=h).json()
+    assert [s["street"]["name"] for s in r["streets"]] == ["望春街道党工委", "南门街道党工委"]
+    assert sum(s["total"] for s in r["streets"]) == 3
+    assert client.get(f"{API}/rankings/members", {"year": "x"}, headers=h).status_code == 422
+
+
+def test_openapi_documents_the_issue6_endpoints(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    for path in ENDPOINTS:
+        op = schema["paths"][f"{API}{path}"]["get"]
+        assert op.get("summary") and {"200", "401", "403", "404", "422"} <= set(op["responses"])
+    assert "OrgScoreOut" in schema["components"]["schemas"]
