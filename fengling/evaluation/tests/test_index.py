@@ -258,3 +258,19 @@ def test_credit_district_queries_do_not_grow_with_members(cast, django_assert_nu
     with django_assert_num_queries(n):
         again = index.credit_district(dt.date(2026, 3, 1))
     assert again > first + 10
+
+
+def test_my_index_page_links_dues_study_and_shows_award_evidence(client, cast):
+    items = {i.code: i for i in index.index_items(2026)}
+    month = dt.date(2026, 3, 1)
+    IndexCredit.objects.create(member=cast.member_a, item=items["dues"], month=month,
+                               points=D(1), record="dues.duesbill:7")
+    IndexCredit.objects.create(member=cast.member_a, item=items["study"], month=month,
+                               points=D(2), record="training.studyrecord:3")
+    IndexCredit.objects.create(member=cast.member_a, item=items["volunteer"], month=month,
+                               points=D(2), evidence="社区防汛志愿服务 3月8日")
+    client.force_login(cast.member)
+    body = client.get(reverse("evaluation:my_index") + "?year=2026").content.decode()
+    assert f'href="{reverse("record:mine")}?kind=dues"' in body
+    assert f'href="{reverse("training:my_study")}"' in body
+    assert "社区防汛志愿服务 3月8日" in body

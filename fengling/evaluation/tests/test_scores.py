@@ -212,3 +212,17 @@ def test_next_years_parameters_do_not_change_this_years_figures(cast):
     assert dict(again.points.values_list("criterion__code", "points")) == points
     row = next(x for x in scores.district_scores(2026) if x.organization_id == r.organization_id)
     assert (row.score, row.stars) == (published.score, published.stars)
+
+
+def test_rating_page_links_the_warnings_behind_the_deduction(client, cast):
+    from django.urls import reverse
+
+    services.year_defaults(2026)
+    warned = alert(cast.branch_a, "term_overdue", "red", "s1")
+    manual = {c.pk: (c.max_points if c.part == "basic" else D(90), "台账")
+              for c in Criterion.objects.filter(year=2026, source="manual")}
+    r = services.rating_self_review(cast.community_secretary, cast.community_a, 2026, D(90))
+    services.rating_score(cast.street_admin, r, manual)
+    client.force_login(cast.street_admin)
+    body = client.get(reverse("evaluation:rating", args=[r.pk])).content.decode()
+    assert reverse("alerts:detail", args=[warned.pk]) in body
