@@ -380,6 +380,18 @@ def _meetings_compliance_year() -> dict:
     }
 
 
+def _evaluation_index_month() -> dict:
+    from fengling.evaluation.bench import index_month_figure
+
+    return index_month_figure()
+
+
+def _evaluation_org_scores() -> dict:
+    from fengling.evaluation.bench import org_scores_figure
+
+    return org_scores_figure()
+
+
 # Bulk work timed once each after the requests: (name, function returning the figure, which
 # has "seconds", "rows_per_s" and its own "target_s").
 def _alerts_scan_district() -> dict:
@@ -393,6 +405,9 @@ BULK_FIGURES: list[tuple[str, Callable[[], dict]]] = [
     ("meetings.compliance_year", _meetings_compliance_year),
     # Issue 5: the full scan of the district and its ratio to the floor.
     ("alerts.scan_district", _alerts_scan_district),
+    # Issue 6: the index month first, so the scores see its credits.
+    ("evaluation.index_month_district", _evaluation_index_month),
+    ("evaluation.org_scores_year", _evaluation_org_scores),
 ]
 
 

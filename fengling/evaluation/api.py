@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Status
@@ -14,9 +15,9 @@ from ninja.pagination import paginate
 from fengling.core.api import Pagination, error_responses
 from fengling.core.scoping import scope_of
 from fengling.members.selectors import access_member
-from fengling.organizations.selectors import access_organization
+from fengling.organizations.selectors import access_organization, organization_roots
 
-from . import rules
+from . import rankings, rules
 from .index import member_index
 from .schemas import (
     BallotIn,
@@ -26,8 +27,11 @@ from .schemas import (
     DesignationExitIn,
     DesignationIn,
     DesignationOut,
+    DistributionsOut,
     FundingOut,
     MemberIndexOut,
+    MemberRankingOut,
+    OrgScoresOut,
     ProposalOut,
     ProposeIn,
     RatingDetailOut,
@@ -38,6 +42,7 @@ from .schemas import (
     SessionDetailOut,
     SessionOpenIn,
     SessionOut,
+    StarMapOut,
     UnitIn,
     VotedOut,
 )
@@ -357,3 +362,102 @@ def designation_leave(request: HttpRequest, designation_id: int, payload: Design
     row = access_designation(request.auth, designation_id)
     row = designation_exit(request.auth, row, text=payload.text)
     return _designation(row, events=True)
+# --- Rankings, distributions, org scores, star map (issue 6) --------------------------------
+
+
+def _staff_unit(request, organization: int | None):
+    scope = scope_of(request.auth)
+    if not (scope.everything or scope.read_paths):
+        raise PermissionDenied
+    if organization is not None:
+        return access_organization(request.auth, organization)
+    root = organization_roots(request.auth).order_by("path").first()
+    if root is None:
+        raise PermissionDenied
+    return root
+
+
+def _page(items, page: int, page_size: int):
+    page_size = max(1, min(100, page_size))
+    return Paginator(items, page_size).get_page(page)
+
+
+def _ref(obj) -> dict:
+    return {"id": obj.pk, "name": obj.name}
+
+
+@router.get("/rankings/members",
+            response={200: MemberRankingOut, **error_responses(401, 403, 404, 422)},
+            summary="Members ranked by their index")
+def member_rankings(request: HttpRequest, year: int, organization: int | None = None,
+                    half: int | None = None, dimension: str = "", q: str = "",
+                    low: Decimal | None = None, high: Decimal | None = None,
+                    page: int = 1, page_size: int = 50):
+    """The active members of an organization's subtree (default: the top of your scope) by
+    their approved index points in the year or half (1, 2), optionally one dimension, a
+    name search or a band [low, high); paginated."""
+    unit = _staff_unit(request, organization)
+    half = half if half in (1, 2) else None
+    dimension = dimension if dimension in rules.Dimension.values else ""
+    got = _page(rankings.member_ranking(request.auth, unit, year, half=half,
+                                        dimension=dimension, q=q.strip(), low=low,
+                                        high=high), page, page_size)
+    rows = rankings.attach_ranks(request.auth, unit, year, got.object_list, half=half,
+                                 dimension=dimension)
+    return {"organization": _ref(unit), "year": year, "half": half, "dimension": dimension,
+            "count": got.paginator.count,
+            "items": [{"rank": m.rank, "member": _ref(m), "organization": _ref(m.organization),
+                       "total": m.total} for m in rows]}
+
+
+@router.get("/distributions",
+            response={200: DistributionsOut, **error_responses(401, 403, 404, 422)},
+            summary="Histograms of the members' index")
+def index_distributions(request: HttpRequest, year: int, organization: int | None = None,
+                        half: int | None = None):
+    """Members per band of points: the whole index (bands of 10) and each dimension (5)."""
+    unit = _staff_unit(request, organization)
+    half = half if half in (1, 2) else None
+    return {"organization": _ref(unit), "year": year, "half": half, "distributions": [
+        {"dimension": d.dimension, "width": d.width, "members": d.members,
+         "bands": [{"low": b.low, "high": None if b.last else b.high, "count": b.count}
+                   for b in d.bands]}
+        for d in rankings.distributions(request.auth, unit, year, half=half)]}
+
+
+@router.get("/rankings/organizations",
+            response={200: OrgScoresOut, **error_responses(401, 403, 404, 422)},
+            summary="Organization scores and stars, ranked")
+def organization_scores(request: HttpRequest, year: int, organization: int | None = None,
+                        kind: str = "", stars: int | None = None, street: int | None = None,
+                        page: int = 1, page_size: int = 50):
+    """The rated organizations under an organization (the scoring unit: caps per kind
+    within it) by score, with each criterion's points: published ratings as filed, the
+    others computed from meetings, the members' index and warnings."""
+    unit = _staff_unit(request, organization)
+    street_path = access_organization(request.auth, street).path if street else ""
+    rows = rankings.organization_ranking(
+        unit, year, kind=kind if kind in rules.RATED_KINDS else "",
+        stars=stars if stars in range(1, 6) else None, street=street_path)
+    got = _page(rows, page, page_size)
+    return {"organization": _ref(unit), "year": year, "count": got.paginator.count,
+            "items": [{"organization": {"id": r.organization_id, "name": r.name},
+                       "kind": r.kind, "score": r.score, "basic": r.basic,
+                       "deductions": r.deductions, "appraisal": r.appraisal,
+                       "proposed_stars": r.proposed_stars, "stars": r.stars,
+                       "cap_reason": r.cap_reason, "state": r.state,
+                       "published": r.published, "rating": r.rating_id,
+                       "points": r.points, "missing": r.missing}
+                      for r in got.object_list]}
+
+
+@router.get("/star-map", response={200: StarMapOut, **error_responses(401, 403, 404, 422)},
+            summary="Organizations per street and stars")
+def star_map(request: HttpRequest, year: int, organization: int | None = None,
+             kind: str = ""):
+    unit = _staff_unit(request, organization)
+    kind = kind if kind in rules.RATED_KINDS else ""
+    return {"organization": _ref(unit), "year": year, "kind": kind, "streets": [
+        {"street": {"id": r.organization_id, "name": r.name} if r.organization_id else None,
+         "path": r.path, "counts": r.counts, "total": r.total}
+        for r in rankings.star_map(unit, year, kind=kind)]}

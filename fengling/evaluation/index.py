@@ -139,6 +139,17 @@ def credit_month(actor, organization, month: dt.date) -> int:
     return len(rows)
 
 
+def credit_district(month: dt.date) -> int:
+    """Credit a month for the whole tree (the monthly command and the bench figure
+    `evaluation.index_month_district`): `credit_month` for each root, so a fixed number of
+    queries per root whatever the number of members (one per source, one delete, the bulk
+    insert in batches of 1,000 rows, the audit entry)."""
+    from fengling.organizations.models import Organization
+
+    return sum(credit_month(None, root, month)
+               for root in Organization.objects.get_root_nodes())
+
+
 def award(actor, member: Member, item: IndexItem, month: dt.date, evidence: str,
           points: Decimal | None = None) -> IndexCredit:
     """A secretary awards an item with evidence; it counts once reviewed (`review`)."""

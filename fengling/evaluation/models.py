@@ -240,6 +240,9 @@ class CriterionSource(models.TextChoices):
 
     MANUAL = "manual", _("Entered by the level above with evidence")
     MEETINGS = "meetings_compliance", _("Organizational life compliance (computed)")
+    # Issue 6: the members' index and the year's warnings (`scores.py`).
+    MEMBER_INDEX = "member_index", _("Members' average index (computed)")
+    WARNINGS = "warnings", _("Deductions from the year's warnings (computed)")
 
 
 class Criterion(models.Model):
@@ -253,6 +256,10 @@ class Criterion(models.Model):
     source = models.CharField(_("source"), max_length=24, choices=CriterionSource.choices,
                               default=CriterionSource.MANUAL)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    # The parameters of a computed criterion, per year (issue 6, `rules.DEFAULT_CRITERIA`):
+    # member_index {"full_at": average annual index earning full points}; warnings
+    # {"red": points per red, "yellow": points per yellow, "rules": {rule: points}}.
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("criterion")
@@ -464,6 +471,8 @@ class CriterionScore(models.Model):
     points = models.DecimalField(_("points"), max_digits=6, decimal_places=2)
     evidence = models.TextField(_("evidence"), blank=True)
     computed = models.BooleanField(_("computed from records"), default=False)
+    # The records behind computed points ("alerts.alert:12", …): issue 6.
+    records = models.JSONField(_("records"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("criterion score")

@@ -109,16 +109,24 @@ class Capped:
     reason: str  # "" | "weak" | "five_star_share"
 
 
+def five_star_places(n: int, share: Decimal = FIVE_STAR_SHARE) -> int:
+    """How many of `n` organizations of a kind may keep 5★ (the share, rounded down)."""
+    return int((share * n).to_integral_value(rounding="ROUND_FLOOR"))
+
+
 def apply_caps(rows: Iterable[tuple[object, Decimal, bool]],
-               share: Decimal = FIVE_STAR_SHARE) -> list[Capped]:
+               share: Decimal = FIVE_STAR_SHARE, *, allowed: int | None = None
+               ) -> list[Capped]:
     """Final stars for one scoring unit (the organizations of one kind rated together in a
     year): `rows` are (key, score, designated 软弱涣散).
 
     First a designation caps at 2★; then at most `share` of the unit (rounded down) keep 5★,
-    the highest scores first (ties by the order given); the others drop to 4★.
+    the highest scores first (ties by the order given); the others drop to 4★. `allowed`
+    overrides the number of 5★ places (when some are already taken by published ratings).
     """
     rows = list(rows)
-    allowed = int((share * len(rows)).to_integral_value(rounding="ROUND_FLOOR"))
+    if allowed is None:
+        allowed = five_star_places(len(rows), share)
     out: list[Capped] = []
     interim = []
     for key, score, weak in rows:
@@ -172,22 +180,25 @@ def counter(values: Iterable) -> dict:
 
 
 # The default criteria of a year, copied into the year's rows when the year is first used
-# (RULES Part B §6.1, example A's indicators and example B's formula). Basic items total 100;
+# (RULES Part B §6.1, example A's indicators and example B's formula; the 吉林 e支部 design
+# combines the members' average points with the higher level's). Basic items total 100;
 # deductions up to 20; the appraisal item is scored out of 100.
-# (code, name (data, in Chinese), part, max points, source)
-DEFAULT_CRITERIA: tuple[tuple[str, str, str, Decimal, str], ...] = (
+# (code, name (data, in Chinese), part, max points, source, params)
+DEFAULT_CRITERIA: tuple[tuple[str, str, str, Decimal, str, dict], ...] = (
     ("org_life", "组织生活落实（三会一课、主题党日）", "basic",
-     Decimal(30), "meetings_compliance"),
-    ("leadership", "领导班子", "basic", Decimal(15), "manual"),
-    ("core_team", "骨干队伍", "basic", Decimal(10), "manual"),
-    ("venue", "活动阵地", "basic", Decimal(10), "manual"),
-    ("rules", "工作制度", "basic", Decimal(10), "manual"),
-    ("support", "保障机制", "basic", Decimal(10), "manual"),
-    ("results", "工作业绩", "basic", Decimal(15), "manual"),
-    ("deductions", "减分项（预警、违规）", "deduction", Decimal(20),
-     "manual"),
+     Decimal(30), "meetings_compliance", {}),
+    ("member_index", "党员锋领指数（党员平均指数）", "basic", Decimal(10),
+     "member_index", {"full_at": "36"}),
+    ("leadership", "领导班子", "basic", Decimal(15), "manual", {}),
+    ("core_team", "骨干队伍", "basic", Decimal(10), "manual", {}),
+    ("venue", "活动阵地", "basic", Decimal(10), "manual", {}),
+    ("rules", "工作制度", "basic", Decimal(10), "manual", {}),
+    ("support", "保障机制", "basic", Decimal(5), "manual", {}),
+    ("results", "工作业绩", "basic", Decimal(10), "manual", {}),
+    ("deductions", "减分项（监测预警）", "deduction", Decimal(20),
+     "warnings", {"red": "4", "yellow": "2"}),
     ("appraisal", "评议项（党员群众评议）", "appraisal", Decimal(100),
-     "manual"),
+     "manual", {}),
 )
 # Kinds rated with stars and funded (the seed: communities and business districts); other
 # grassroots kinds may be rated too (no subsidy row: no money).
@@ -200,6 +211,56 @@ def criterion_points(max_points: Decimal, rate: float | None) -> Decimal:
     if rate is None:
         return max_points
     return (max_points * Decimal(str(rate))).quantize(TWO, rounding=ROUND_HALF_UP)
+
+
+def index_criterion_points(max_points: Decimal, average: Decimal | None,
+                           full_at: Decimal, months: int = 12) -> Decimal:
+    """The members' index criterion (issue 6; RULES Part A "Index and stars": the
+    organization's score uses its members' index): maximum × the subtree's average annual
+    index ÷ the average that earns full points (`full_at`, per year, pro rata for the
+    `months` of the year elapsed), never above the maximum. No members: 0."""
+    if average is None or full_at <= 0 or months <= 0:
+        return Decimal(0)
+    target = full_at * months / 12
+    share = min(Decimal(1), max(Decimal(0), Decimal(average) / target))
+    return (max_points * share).quantize(TWO, rounding=ROUND_HALF_UP)
+
+
+# Warning levels that deduct (a look-ahead "upcoming" does not).
+DEDUCTING_LEVELS = ("red", "yellow")
+
+
+def warning_deduction(max_points: Decimal, fired: Iterable[tuple[str, str]],
+                      params: Mapping) -> Decimal:
+    """Deductions from the year's warnings (RULES Part A: score = (basic − deductions) × 70%
+    + …; the deductions include the warnings of 监测预警). `fired` is one (rule, level) per
+    warned subject and rule in the year (a warning re-opened for the same subject counts
+    once, at its most severe level). Each deducts `params["rules"][rule]` if set, else
+    `params[level]` (red 4, yellow 2 by default); the total is capped at the maximum."""
+    per_rule = params.get("rules") or {}
+    total = Decimal(0)
+    for rule, level in fired:
+        if level not in DEDUCTING_LEVELS:
+            continue
+        value = per_rule.get(rule, params.get(level, 0))
+        total += Decimal(str(value))
+    return min(max_points, total).quantize(TWO, rounding=ROUND_HALF_UP)
+
+
+def histogram(values: Iterable[Decimal], width: Decimal, *, bands: int | None = None
+              ) -> list[tuple[Decimal, Decimal, int]]:
+    """(low, high, count) bands of `width` from 0 (values below 0 fall in the first band,
+    the last band is open-ended when `bands` is given). Pure: the distribution pages."""
+    values = list(values)
+    if width <= 0:
+        raise ValueError("width must be positive")
+    top = max(values, default=Decimal(0))
+    n = bands or max(1, int(top // width) + 1)
+    counts = [0] * n
+    for v in values:
+        i = 0 if v < 0 else min(n - 1, int(Decimal(v) // width))
+        counts[i] += 1
+    return [(width * i, width * (i + 1), c) for i, c in enumerate(counts)]
 
 
 # --- Member index (锋领指数) ------------------------------------------------------------------

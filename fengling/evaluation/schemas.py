@@ -257,3 +257,84 @@ class ProposalOut(Schema):
     hi: int
     over_band: bool
     rows: list[ProposalRowOut]
+# --- Rankings, distributions, org scores, star map (issue 6) --------------------------------
+
+
+class MemberRankOut(Schema):
+    rank: int
+    member: Ref
+    organization: Ref
+    total: Decimal
+
+
+class MemberRankingOut(Schema):
+    """A page of members ranked by their index: `rank` is held in the whole list (ties
+    share a rank), also under a search or a band."""
+
+    organization: Ref
+    year: int
+    half: int | None = None
+    dimension: str
+    count: int
+    items: list[MemberRankOut]
+
+
+class BandOut(Schema):
+    low: Decimal
+    high: Decimal | None = None  # None: the last band is open-ended
+    count: int
+
+
+class DistributionOut(Schema):
+    dimension: str  # "" for the whole index
+    width: Decimal
+    members: int
+    bands: list[BandOut]
+
+
+class DistributionsOut(Schema):
+    organization: Ref
+    year: int
+    half: int | None = None
+    distributions: list[DistributionOut]
+
+
+class OrgScoreOut(Schema):
+    """An organization's score: published ratings as filed (`published`), the others
+    computed from the records (`missing`: manual criteria not entered, counted 0)."""
+
+    organization: Ref
+    kind: str
+    score: Decimal
+    basic: Decimal
+    deductions: Decimal
+    appraisal: Decimal
+    proposed_stars: int
+    stars: int
+    cap_reason: str
+    state: str
+    published: bool
+    rating: int | None = None
+    points: dict[str, Decimal]
+    missing: list[str]
+
+
+class OrgScoresOut(Schema):
+    organization: Ref
+    year: int
+    count: int
+    items: list[OrgScoreOut]
+
+
+class StreetStarsOut(Schema):
+    street: Ref | None = None
+    path: str
+    counts: dict[int, int]
+    total: int
+
+
+class StarMapOut(Schema):
+    organization: Ref
+    year: int
+    kind: str
+    streets: list[StreetStarsOut]

@@ -27,7 +27,6 @@ from .models import (
     Criterion,
     CriterionPart,
     CriterionScore,
-    CriterionSource,
     Disbursement,
     Fund,
     HandlingFollowUp,
@@ -272,7 +271,8 @@ def year_defaults(year: int) -> YearScheme:
                 five_star_share=before.five_star_share, notice_days=before.notice_days)
             Criterion.objects.bulk_create([
                 Criterion(year=year, code=c.code, name=c.name, part=c.part,
-                          max_points=c.max_points, source=c.source, position=c.position)
+                          max_points=c.max_points, source=c.source, position=c.position,
+                          params=c.params)
                 for c in Criterion.objects.filter(year=before.year)])
             SubsidyRate.objects.bulk_create([
                 SubsidyRate(year=year, kind=r.kind, stars=r.stars, amount=r.amount)
@@ -281,8 +281,9 @@ def year_defaults(year: int) -> YearScheme:
             scheme = YearScheme.objects.create(year=year)
             Criterion.objects.bulk_create([
                 Criterion(year=year, code=code, name=name, part=part, max_points=mx,
-                          source=source, position=i)
-                for i, (code, name, part, mx, source) in enumerate(rules.DEFAULT_CRITERIA)])
+                          source=source, position=i, params=dict(params))
+                for i, (code, name, part, mx, source, params)
+                in enumerate(rules.DEFAULT_CRITERIA)])
             SubsidyRate.objects.bulk_create([
                 SubsidyRate(year=year, kind=kind, stars=stars, amount=amount)
                 for kind, table in rules.DEFAULT_SUBSIDIES.items()
@@ -317,22 +318,14 @@ def rating_self_review(actor, organization, year: int, self_score: Decimal,
     return rating
 
 
-def computed_points(actor, rating: StarRating, criteria) -> dict[int, tuple[Decimal, str]]:
-    """Points of the criteria Fengling computes from its records, with the evidence."""
-    from fengling.meetings.selectors import compliance_report
+def computed_points(actor, rating: StarRating, criteria) -> dict[int, tuple[Decimal, str, list]]:
+    """Points of the criteria Fengling computes from its records (organizational life, the
+    members' index, deductions from warnings: `scores.computed_for`), with the evidence and
+    the records behind them. The subtree's figures to the year's end (or today)."""
+    from .scores import as_of_for, computed_for
 
-    out = {}
-    for c in criteria:
-        if c.source == CriterionSource.MEETINGS:
-            report = compliance_report(actor, rating.organization, dt.date(rating.year, 1, 1),
-                                       dt.date(rating.year, 12, 31),
-                                       today=dt.date(rating.year, 12, 31))
-            total = report.total
-            out[c.pk] = (rules.criterion_points(c.max_points, total.rate),
-                         _("Organizational life: %(met)s of %(required)s required periods met "
-                           "in %(year)s.") % {"met": total.met, "required": total.required,
-                                              "year": rating.year})
-    return out
+    return {pk: (c.points, c.evidence, c.records) for pk, c in computed_for(
+        rating.organization, rating.year, criteria, as_of_for(rating.year)).items()}
 
 
 def rating_score(actor, rating: StarRating, entries: Mapping[int, tuple]) -> StarRating:
@@ -350,8 +343,10 @@ def rating_score(actor, rating: StarRating, entries: Mapping[int, tuple]) -> Sta
     entries = {int(k): v for k, v in entries.items()}
     rows, errors, sums = [], [], {p: Decimal(0) for p in CriterionPart.values}
     for c in criteria:
+        records: list = []
         if c.pk in computed:
-            points, evidence, is_computed = *computed[c.pk], True
+            points, evidence, records = computed[c.pk]
+            is_computed = True
         else:
             raw, evidence = entries.get(c.pk, (None, ""))
             try:
@@ -369,7 +364,7 @@ def rating_score(actor, rating: StarRating, entries: Mapping[int, tuple]) -> Sta
             is_computed = False
         sums[c.part] += points
         rows.append(CriterionScore(rating=rating, criterion=c, points=points,
-                                   evidence=evidence, computed=is_computed))
+                                   evidence=evidence, computed=is_computed, records=records))
     if errors:
         raise ValidationError(errors)
     score = rules.organization_score(sums["basic"], sums["deduction"], sums["appraisal"],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,7 +22,7 @@ from fengling.members.selectors import access_member
 from fengling.organizations.kinds import OrgKind
 from fengling.organizations.selectors import access_organization, organization_roots
 
-from . import rules
+from . import rankings, rules
 from .exports import funding_workbook
 from .index import award, credit_month, index_items, member_index, review, snapshot_take
 from .models import Fund, IndexItem, RatingState, SessionState, SnapshotKind
@@ -579,3 +580,135 @@ def weak_exit(request, pk):
     else:
         messages.success(request, _("The organization has exited the weak and lax list."))
     return redirect("evaluation:weak_detail", row.pk)
+# --- Rankings, distributions, star map (issue 6) --------------------------------------------
+
+
+def _unit(request):
+    """The organization chosen (?organization=, scoped: 404 outside) or the top of the
+    user's scope."""
+    pk = request.GET.get("organization")
+    if pk:
+        return access_organization(request.user, pk)
+    root = organization_roots(request.user).order_by("path").first()
+    if root is None:
+        raise PermissionDenied
+    return root
+
+
+def _half(request) -> int | None:
+    half = _int(request.GET.get("half"))
+    return half if half in (1, 2) else None
+
+
+def _decimal(value) -> Decimal | None:
+    try:
+        return Decimal(value) if value not in (None, "") else None
+    except ArithmeticError:
+        return None
+
+
+@login_required
+@require_GET
+def member_rankings(request):
+    """Members ranked by their index in an organization's subtree (year or half-year, one
+    dimension, search, a band of the histogram). Paginated; ranks in the whole list."""
+    _staff_only(request.user)
+    unit, year, half = _unit(request), _year(request), _half(request)
+    dimension = request.GET.get("dimension", "")
+    if dimension not in rules.Dimension.values:
+        dimension = ""
+    q = request.GET.get("q", "").strip()
+    low, high = _decimal(request.GET.get("low")), _decimal(request.GET.get("high"))
+    page = Paginator(rankings.member_ranking(request.user, unit, year, half=half,
+                                             dimension=dimension, q=q, low=low, high=high),
+                     PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = rankings.attach_ranks(request.user, unit, year, page.object_list,
+                                             half=half, dimension=dimension)
+    query = {"organization": unit.pk, "year": year, "half": half or "",
+             "dimension": dimension, "q": q, "low": "" if low is None else low,
+             "high": "" if high is None else high}
+    return render(request, "evaluation/rankings_members.html", {
+        "tab": "rankings", "page": page, "unit": unit, "year": year, "half": half,
+        "dimension": dimension, "q": q, "low": low, "high": high,
+        "dimensions": rules.Dimension.choices, "query": urlencode(query),
+    })
+
+
+@login_required
+@require_GET
+def distributions_page(request):
+    """Histograms of the members' index (the whole index and each dimension); each bar
+    drills down to the ranking filtered to its band (ECharts; data by json_script)."""
+    _staff_only(request.user)
+    unit, year, half = _unit(request), _year(request), _half(request)
+    dists = rankings.distributions(request.user, unit, year, half=half)
+    ranking = reverse("evaluation:member_rankings")
+    charts = []
+    for d in dists:
+        bars = []
+        for b in d.bands:
+            query = {"organization": unit.pk, "year": year, "half": half or "",
+                     "dimension": d.dimension, "low": b.low}
+            if not b.last:
+                query["high"] = b.high
+            bars.append({"label": f"{b.low}–{b.high}" if not b.last else f"≥{b.low}",
+                         "count": b.count, "url": f"{ranking}?{urlencode(query)}"})
+        charts.append({"id": f"dist-{d.dimension or 'total'}",
+                       "title": d.label or str(_("Whole index")), "bars": bars})
+    return render(request, "evaluation/distributions.html", {
+        "tab": "distributions", "unit": unit, "year": year, "half": half,
+        "dists": dists, "charts": charts,
+        "labels": {"members": str(_("Members")), "points": str(_("Points"))},
+    })
+
+
+def _kind(request) -> str:
+    kind = request.GET.get("kind", "")
+    return kind if kind in rules.RATED_KINDS else ""
+
+
+@login_required
+@require_GET
+def organization_rankings(request):
+    """Rated organizations by score and stars per kind: published ratings as stored, the
+    others computed from the records (scoring unit: the organization chosen)."""
+    _staff_only(request.user)
+    unit, year, kind = _unit(request), _year(request), _kind(request)
+    stars = _int(request.GET.get("stars"))
+    street = ""
+    if request.GET.get("street"):
+        street = access_organization(request.user, request.GET["street"]).path
+    rows = rankings.organization_ranking(unit, year, kind=kind,
+                                         stars=stars if stars in range(1, 6) else None,
+                                         street=street)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = {"organization": unit.pk, "year": year, "kind": kind,
+             "stars": stars or "", "street": request.GET.get("street", "")}
+    return render(request, "evaluation/rankings_organizations.html", {
+        "tab": "org_rankings", "page": page, "unit": unit, "year": year, "kind": kind,
+        "stars": stars, "kinds": [(k, OrgKind(k).label) for k in rules.RATED_KINDS],
+        "query": urlencode(query), "states": dict(RatingState.choices),
+    })
+
+
+@login_required
+@require_GET
+def star_map_page(request):
+    """Streets × stars: how many organizations of each street hold each number of stars
+    (a heat grid; each cell drills down to the organizations)."""
+    _staff_only(request.user)
+    unit, year, kind = _unit(request), _year(request), _kind(request)
+    rows = rankings.star_map(unit, year, kind=kind)
+    base = reverse("evaluation:organization_rankings")
+    grid = {"streets": [r.name for r in rows], "stars": [5, 4, 3, 2, 1], "cells": []}
+    for y, r in enumerate(rows):
+        for x, (s, n) in enumerate(r.cells()):
+            query = {"organization": unit.pk, "year": year, "kind": kind, "stars": s,
+                     "street": r.organization_id or ""}
+            grid["cells"].append({"x": x, "y": y, "count": n, "url": f"{base}?{urlencode(query)}"})
+    return render(request, "evaluation/star_map.html", {
+        "tab": "star_map", "unit": unit, "year": year, "kind": kind, "rows": rows,
+        "grid": grid, "kinds": [(k, OrgKind(k).label) for k in rules.RATED_KINDS],
+        "base": base,
+        "labels": {"organizations": str(_("Organizations")), "stars": str(_("Stars"))},
+    })

@@ -215,7 +215,8 @@ def test_issue4_figures_meeting_record_and_compliance(cast):
     with pytest.raises(runner.BenchError, match="sees no held meeting"):
         runner.recent_meeting(cast.outsider_secretary)
     assert [name for name, _f in runner.BULK_FIGURES] == [
-        "dues.generate_bills_month", "meetings.compliance_year", "alerts.scan_district"]
+        "dues.generate_bills_month", "meetings.compliance_year", "alerts.scan_district",
+        "evaluation.index_month_district", "evaluation.org_scores_year"]
     figure = dict(runner.BULK_FIGURES)["meetings.compliance_year"]()
     assert figure["name"] == "meetings.compliance_year"
     assert figure["target_s"] == 2.0
@@ -240,3 +241,24 @@ def test_issue5_scan_figures_and_their_targets(cast):
     lines = table.splitlines()
     assert "seconds <= 5 ok" in lines[1] and "x3.1 floor" in lines[1]
     assert "x5.25 of 1x, target x5 MISSED" in lines[2]
+
+
+def test_issue6_figures_index_month_and_org_scores(cast):
+    import datetime as dt
+
+    import time_machine
+
+    from fengling.record.tests.helpers import meeting
+
+    meeting(cast.member_a, dt.date(2026, 3, 10))
+    with time_machine.travel(dt.datetime(2026, 4, 5, 12, 0), tick=False):
+        index = dict(runner.BULK_FIGURES)["evaluation.index_month_district"]()
+        scores = dict(runner.BULK_FIGURES)["evaluation.org_scores_year"]()
+    assert index["name"] == "evaluation.index_month_district" and index["month"] == "2026-03"
+    assert index["credits"] == index["second_run_credits"] >= 1
+    assert index["queries"] > 0 and index["target_s"] == 10.0
+    assert scores["name"] == "evaluation.org_scores_year" and scores["year"] == 2026
+    # The cast's rated organizations: 3 communities, 4 branches.
+    assert scores["organizations"] == 7 and scores["index_credits"] == index["credits"]
+    assert sum(scores["stars"]["community"].values()) == 3
+    assert {"seconds", "rows_per_s", "queries"} <= set(scores)

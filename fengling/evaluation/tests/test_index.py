@@ -239,3 +239,38 @@ def test_credit_index_command_is_idempotent(cast):
     assert out.getvalue().strip() == "month=2026-03 credits=2"
     call_command("credit_index", "--month", "2026-03", stdout=StringIO())
     assert IndexCredit.objects.count() == 2
+
+
+def test_credit_district_queries_do_not_grow_with_members(cast, django_assert_num_queries):
+    """Crediting the whole district is set-based: the same number of queries with 2 members
+    attending as with 12 (issue 6 item 2)."""
+    from fengling.testing.factories import MemberFactory
+
+    index.index_items(2026)
+    held(cast.branch_secretary, cast.branch_a, "party_day", 10)
+    with django_assert_num_queries(11) as ctx:
+        first = index.credit_district(dt.date(2026, 3, 1))
+    n = len(ctx.captured_queries)
+    for i in range(10):
+        MemberFactory(organization=cast.branch_a2, name=f"新{i}")
+    held(cast.community_secretary, cast.branch_a2, "party_day", 11)
+    held(cast.community_secretary, cast.branch_a2, "lecture", 12)
+    with django_assert_num_queries(n):
+        again = index.credit_district(dt.date(2026, 3, 1))
+    assert again > first + 10
+
+
+def test_my_index_page_links_dues_study_and_shows_award_evidence(client, cast):
+    items = {i.code: i for i in index.index_items(2026)}
+    month = dt.date(2026, 3, 1)
+    IndexCredit.objects.create(member=cast.member_a, item=items["dues"], month=month,
+                               points=D(1), record="dues.duesbill:7")
+    IndexCredit.objects.create(member=cast.member_a, item=items["study"], month=month,
+                               points=D(2), record="training.studyrecord:3")
+    IndexCredit.objects.create(member=cast.member_a, item=items["volunteer"], month=month,
+                               points=D(2), evidence="社区防汛志愿服务 3月8日")
+    client.force_login(cast.member)
+    body = client.get(reverse("evaluation:my_index") + "?year=2026").content.decode()
+    assert f'href="{reverse("record:mine")}?kind=dues"' in body
+    assert f'href="{reverse("training:my_study")}"' in body
+    assert "社区防汛志愿服务 3月8日" in body

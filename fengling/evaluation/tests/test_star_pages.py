@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def rating(cast):
     services.year_defaults(2026)
-    Criterion.objects.filter(code="org_life").update(source="manual")
+    Criterion.objects.exclude(source="manual").update(source="manual")
     return services.rating_self_review(cast.community_secretary, cast.community_a, 2026, D(90))
 
 
@@ -94,7 +94,7 @@ def test_stars_list_scoped_and_query_count_pinned(client, cast, rating,
 
 def filed(cast):
     services.year_defaults(2026)
-    Criterion.objects.filter(code="org_life").update(source="manual")
+    Criterion.objects.exclude(source="manual").update(source="manual")
     for org in (cast.community_a, cast.community_a2, cast.community_b):
         r = services.rating_self_review(cast.district_admin, org, 2026, D(90))
         services.rating_score(cast.district_admin, r, manual_entries(2026, deductions=D(20)))

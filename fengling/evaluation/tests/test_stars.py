@@ -38,11 +38,12 @@ def manual_entries(year, points=None, appraisal=D(90), deductions=D(0)):
 
 @pytest.fixture(autouse=True)
 def manual_org_life(db):
-    """In these tests the org-life item is entered by hand (the cast holds no meetings, so
-    computed it would be 0 of 30); `test_computed_org_life` covers the computed one."""
+    """In these tests the computed items are entered by hand (the cast holds no meetings, so
+    computed org life would be 0 of 30); `test_computed_org_life` and test_scores.py cover
+    the computed ones."""
     for year in (2026, 2027):
         services.year_defaults(year)
-    Criterion.objects.filter(code="org_life").update(source="manual")
+    Criterion.objects.exclude(source="manual").update(source="manual")
 
 
 def rate(actor, scorer, org, year=2026, **kw):
@@ -132,12 +133,12 @@ def test_changing_next_years_weight_does_not_change_this_years_figures(cast):
     services.stars_file(cast.street_admin, cast.street1, 2026, OrgKind.COMMUNITY,
                         today=dt.date(2027, 2, 1))
     published = StarRating.objects.get(pk=r.pk)
-    # Next year: the appraisal counts 50%, the org-life item 20 points and results 25.
+    # Next year: the appraisal counts 50%, the org-life item 20 points and results 20.
     scheme = services.year_defaults(2027)
     scheme.basic_share, scheme.appraisal_share = D("0.50"), D("0.50")
     scheme.save()
     Criterion.objects.filter(year=2027, code="org_life").update(max_points=D(20))
-    Criterion.objects.filter(year=2027, code="results").update(max_points=D(25))
+    Criterion.objects.filter(year=2027, code="results").update(max_points=D(20))
     assert YearScheme.objects.get(year=2026).basic_share == D("0.70")
     assert Criterion.objects.get(year=2026, code="org_life").max_points == D(30)
     again = StarRating.objects.get(pk=r.pk)

@@ -11,8 +11,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from fengling.evaluation.index import credit_month
-from fengling.organizations.models import Organization
+from fengling.evaluation.index import credit_district
 
 
 def _month(value: str) -> dt.date:
@@ -32,6 +31,5 @@ class Command(BaseCommand):
     def handle(self, *args, month=None, **options):
         if month is None:
             month = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-        roots = Organization.objects.get_root_nodes()
-        total = sum(credit_month(None, root, month) for root in roots)
+        total = credit_district(month)
         self.stdout.write(f"month={month:%Y-%m} credits={total}")
