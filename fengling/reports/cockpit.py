@@ -128,7 +128,7 @@ def _compute(user, org: Organization, today: dt.date) -> dict:
                  .annotate(n=Count("id")))
 
     # Open warnings by level and child, and by rule: two queries.
-    by_level = {level: 0 for level in LEVELS}
+    by_level = dict.fromkeys(LEVELS, 0)
     for prefix, level, n in (
         Alert.objects.open().filter(organization__path__subtree=org.path)
         .annotate(prefix=Substr("organization__path", 1, child_len)).order_by()

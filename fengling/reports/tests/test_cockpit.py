@@ -256,7 +256,8 @@ def test_figures_are_cached_per_organization_and_day(cast):
 def test_query_count_does_not_grow_with_data(client, cast, django_assert_num_queries):
     client.force_login(cast.district_admin)
     url = reverse("reports:cockpit")
-    bill(cast.member_a, dt.date(2026, 3, 1), "5.00")  # the dues roll-up reads paths once bills exist
+    # The dues roll-up reads the paths once bills exist.
+    bill(cast.member_a, dt.date(2026, 3, 1), "5.00")
     client.get(url)
 
     def count() -> int:
