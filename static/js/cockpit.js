@@ -37,8 +37,8 @@
     c.setOption({
       tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
       series: [{
-        type: "pie", radius: ["40%", "72%"], avoidLabelOverlap: true,
-        label: { formatter: "{b}\n{c}" },
+        type: "pie", radius: ["35%", "62%"], avoidLabelOverlap: true,
+        label: { formatter: "{b}\n{c}", overflow: "none" },
         data: f.warnings.by_level.map((l) => ({
           name: l.label, value: l.count, url: l.url, level: l.level,
           itemStyle: { color: LEVEL_COLOURS[l.level] },

@@ -50,7 +50,8 @@ def bill(member, month, amount, status=BillStatus.OPEN):
     payment = None
     if status == BillStatus.PAID:
         payment = DuesPayment.objects.create(
-            member=member, organization=member.organization, receipt_number=f"R{month}{amount}",
+            member=member, organization=member.organization,
+            receipt_number=f"R{member.pk}-{month:%Y%m}",
             paid_on=month, method="cash", amount=Decimal(amount), dues_amount=Decimal(amount),
             voluntary_amount=Decimal(0), first_month=month, last_month=month)
     return DuesBill.objects.create(member=member, organization=member.organization, month=month,
