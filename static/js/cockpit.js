@@ -37,7 +37,7 @@
     c.setOption({
       tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
       series: [{
-        type: "pie", radius: ["35%", "62%"], avoidLabelOverlap: true,
+        type: "pie", radius: ["30%", "55%"], avoidLabelOverlap: true,
         label: { formatter: "{b}\n{c}", overflow: "none" },
         data: f.warnings.by_level.map((l) => ({
           name: l.label, value: l.count, url: l.url, level: l.level,
@@ -84,15 +84,20 @@
     });
     const members = (row) => (row.cells.find((c) => c.key === "members") || {}).value || 0;
     const el = document.getElementById("chart-grid");
-    el.style.height = Math.max(160, 60 + rows.length * 30) + "px";
+    const narrow = el.clientWidth < 600;  // a phone: slanted column names
+    el.style.height = Math.max(160, (narrow ? 110 : 60) + rows.length * 30) + "px";
     c.resize();
     c.setOption({
       tooltip: { formatter: (p) => `${rows[p.value[1]].organization.name}<br>${indicators[p.value[0]].label}: ${p.data.display}` },
-      grid: { left: 8, right: 8, top: 40, bottom: 8, containLabel: true },
+      grid: { left: 8, right: 8, top: narrow ? 8 : 40, bottom: 8, containLabel: true },
       xAxis: { type: "category", position: "top", data: indicators.map((i) => i.label),
-               axisLabel: { interval: 0, width: 90, overflow: "break" }, splitArea: { show: true } },
+               axisLabel: narrow ? { interval: 0, rotate: 45, fontSize: 10 }
+                 : { interval: 0, width: 90, overflow: "break" },
+               splitArea: { show: true } },
       yAxis: { type: "category", data: rows.map((r) => `${r.organization.name} (${members(r)})`),
-               triggerEvent: true, axisLabel: { width: 200, overflow: "truncate" } },
+               triggerEvent: true,
+               axisLabel: { width: narrow ? 90 : 200, overflow: "truncate",
+                            fontSize: narrow ? 10 : 12 } },
       visualMap: { show: false, min: 0, max: 1, dimension: 2,
                    inRange: { color: ["#d73027", "#fee08b", "#1a9850"] } },
       series: [{ type: "heatmap", data: data,
@@ -126,11 +131,10 @@
     const held = series(f, "meetings_held");
     c.setOption({
       tooltip: { trigger: "axis" },
-      legend: { top: 0 },
-      grid: { left: 8, right: 8, top: 32, bottom: 8, containLabel: true },
+      legend: { bottom: 0 },
+      grid: { left: 8, right: 8, top: 12, bottom: 32, containLabel: true },
       xAxis: { type: "category", data: f.trends.months },
-      yAxis: [{ type: "value", name: opened.label, minInterval: 1 },
-              { type: "value", name: held.label, minInterval: 1 }],
+      yAxis: [{ type: "value", minInterval: 1 }, { type: "value", minInterval: 1 }],
       series: [
         { name: held.label, type: "bar", yAxisIndex: 1, itemStyle: { color: "#9ec5fe" },
           data: points(held) },
@@ -149,11 +153,11 @@
     const study = series(f, "study_hours");
     c.setOption({
       tooltip: { trigger: "axis" },
-      legend: { top: 0 },
-      grid: { left: 8, right: 8, top: 32, bottom: 8, containLabel: true },
+      legend: { bottom: 0 },
+      grid: { left: 8, right: 8, top: 12, bottom: 32, containLabel: true },
       xAxis: { type: "category", data: f.trends.months },
-      yAxis: [{ type: "value", name: "%", min: 0, max: 100 },
-              { type: "value", name: study.label }],
+      yAxis: [{ type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
+              { type: "value" }],
       series: [
         { name: study.label, type: "bar", yAxisIndex: 1, itemStyle: { color: "#ffe69c" },
           data: points(study) },

@@ -127,9 +127,9 @@ def activity(cast):
 
 def test_cockpit_red_segment_to_rectification_to_the_secretary_todo(live_server, cast,
                                                                     browser, shots):
+    from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.support.ui import Select, WebDriverWait
 
     activity(cast)
