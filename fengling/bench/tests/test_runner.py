@@ -15,7 +15,7 @@ FIGURE_NAMES = [
         for kind in ("page.member_list", "search.member", "search.member_pinyin",
                      "page.organization", "page.home", "page.tree", "api.member_list",
                      "search.member_fullpinyin", "search.member_phone",
-                     "page.meeting", "page.member_record")
+                     "page.meeting", "page.member_record", "page.cockpit", "api.cockpit")
     ),
 ]
 
@@ -215,7 +215,8 @@ def test_issue4_figures_meeting_record_and_compliance(cast):
     with pytest.raises(runner.BenchError, match="sees no held meeting"):
         runner.recent_meeting(cast.outsider_secretary)
     assert [name for name, _f in runner.BULK_FIGURES] == [
-        "dues.generate_bills_month", "meetings.compliance_year"]
+        "dues.generate_bills_month", "meetings.compliance_year", "cockpit.figures_uncached",
+        "cockpit.concurrent_8"]
     figure = dict(runner.BULK_FIGURES)["meetings.compliance_year"]()
     assert figure["name"] == "meetings.compliance_year"
     assert figure["target_s"] == 2.0
