@@ -24,6 +24,8 @@
     if (!el || !window.echarts) return null;
     // SVG: crisp when printed, and each segment is an element of the page.
     charts[id] = window.echarts.init(el, null, { renderer: "svg" });
+    // Marks the chart drawn, animations over (what a browser test waits for).
+    charts[id].on("finished", () => { el.dataset.rendered = "1"; });
     charts[id].on("click", (params) => {
       const data = params.data || {};
       if (data.url) go(data.url);

@@ -45,8 +45,7 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def browser():
+def _chromium():
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -60,8 +59,20 @@ def browser():
     options.add_experimental_option("prefs", {"intl.accept_languages": "zh-CN,zh"})
     driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
     driver.implicitly_wait(5)
-    yield driver
-    driver.quit()
+    return driver
+
+
+@pytest.fixture
+def browsers():
+    """A fresh browser per person: no cookie (nor a late polling answer) of another user."""
+    opened = []
+
+    def start():
+        opened.append(_chromium())
+        return opened[-1]
+    yield start
+    for driver in opened:
+        driver.quit()
 
 
 @pytest.fixture
@@ -79,16 +90,19 @@ def shots():
 
 
 def login(driver, base, username):
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     from fengling.testing.cast import PASSWORD
 
-    driver.delete_all_cookies()
     driver.get(f"{base}/accounts/login/")
     driver.find_element(By.NAME, "username").send_keys(username)
     driver.find_element(By.NAME, "password").send_keys(PASSWORD)
     driver.find_element(By.CSS_SELECTOR, "form .btn-primary").click()
-    driver.find_element(By.CSS_SELECTOR, "nav .navbar-nav")
+    # Logged in as this user (not still on the previous page of someone else).
+    WebDriverWait(driver, 10, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda d: username in d.find_element(By.CSS_SELECTOR, "nav").text)
 
 
 def activity(cast):
@@ -126,16 +140,17 @@ def activity(cast):
 
 
 def test_cockpit_red_segment_to_rectification_to_the_secretary_todo(live_server, cast,
-                                                                    browser, shots):
+                                                                    browsers, shots):
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import Select, WebDriverWait
 
     activity(cast)
-    wait = WebDriverWait(browser, 10)
     base = live_server.url
 
+    browser = browsers()
+    wait = WebDriverWait(browser, 10)
     login(browser, base, "district_admin")
     browser.get(f"{base}/cockpit/")
     wait.until(lambda d: d.execute_script("return document.documentElement.dataset.cockpitReady"))
@@ -144,6 +159,8 @@ def test_cockpit_red_segment_to_rectification_to_the_secretary_todo(live_server,
     browser.set_window_size(1280, 900)
 
     # The red segment of "open warnings by level" (SVG: one path per segment).
+    # After the opening animation, when the segments have their final shape.
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#chart-levels[data-rendered]")))
     segment = wait.until(ec.presence_of_element_located(
         (By.CSS_SELECTOR, f"#chart-levels path[fill='{RED}']")))
     # A ring segment's bounding-box centre may be off the ring: find a point on it (the
@@ -174,6 +191,7 @@ def test_cockpit_red_segment_to_rectification_to_the_secretary_todo(live_server,
     case = Case.objects.get()
     assert case.responsible == cast.branch_secretary and case.warning.member == cast.member_a
 
+    browser = browsers()
     login(browser, base, "branch_secretary")
     browser.get(f"{base}/alerts/cases/mine/")
     assert case.title in browser.find_element(By.TAG_NAME, "main").text
@@ -185,6 +203,8 @@ def test_cockpit_red_segment_to_rectification_to_the_secretary_todo(live_server,
     shots(browser, "secretary-home")
 
     # The cockpit at a phone's width.
+    browser = browsers()
+    wait = WebDriverWait(browser, 10)
     login(browser, base, "district_admin")
     browser.set_window_size(390, 844)
     browser.get(f"{base}/cockpit/")
