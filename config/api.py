@@ -23,6 +23,7 @@ from fengling.notifications.api import router as notifications_router
 from fengling.organizations.api import router as organizations_router
 from fengling.record.api import me_router as record_me_router
 from fengling.record.api import members_router as record_members_router
+from fengling.reports.api import router as cockpit_router
 from fengling.training.api import router as training_router
 
 api = FenglingAPI(
@@ -48,3 +49,4 @@ api.add_router("/jobs", jobs_router)
 api.add_router("/evaluation", evaluation_router)
 api.add_router("/members", record_members_router)
 api.add_router("/me", record_me_router)
+api.add_router("/cockpit", cockpit_router)

@@ -281,3 +281,9 @@ CJK_FONT = env.str("FENGLING_CJK_FONT", default="")
 FENGLING_JOBS_MODE = env.str("FENGLING_JOBS", default="thread")
 # Largest spreadsheet accepted for an import, in megabytes.
 FENGLING_IMPORT_MAX_MB = env.int("FENGLING_IMPORT_MAX_MB", default=20)
+
+# The cockpit (驾驶舱): how long its figures are kept (seconds; shared by everyone who may see
+# the organization, one entry per organization, day and language) and how often an open
+# cockpit refetches them.
+COCKPIT_CACHE_SECONDS = env.int("FENGLING_COCKPIT_CACHE_SECONDS", default=300)
+COCKPIT_REFRESH_SECONDS = env.int("FENGLING_COCKPIT_REFRESH_SECONDS", default=300)

@@ -29,3 +29,5 @@ NOTIFY_DRAIN_ON_COMMIT = False
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Background jobs run at once, in the test's thread and transaction.
 FENGLING_JOBS_MODE = "inline"
+# The cockpit computes its figures on every request in tests (one test caches on purpose).
+COCKPIT_CACHE_SECONDS = 0

@@ -35,7 +35,7 @@ class CaseForm(StyledForm):
     plan = forms.CharField(label=_("Rectification plan"), widget=forms.Textarea(
         attrs={"rows": 4}))
     deadline = forms.DateField(label=_("Deadline"),
-                               widget=forms.DateInput(attrs={"type": "date"}))
+                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args, responsible_choices, **kwargs):
         super().__init__(*args, **kwargs)
@@ -60,7 +60,7 @@ class ReviewForm(StyledForm):
     text = forms.CharField(label=_("Comment"), required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
     deadline = forms.DateField(label=_("New deadline"), required=False,
-                               widget=forms.DateInput(attrs={"type": "date"}))
+                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 
 class CaseFilterForm(StyledForm):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Case as When_
@@ -34,6 +35,14 @@ class AlertFilters:
     rule: str = ""
     state: str = WarningState.OPEN
     organization: Organization | None = None
+    # First seen / resolved in a month (its first day): the cockpit's trend points.
+    opened_month: dt.date | None = None
+    resolved_month: dt.date | None = None
+
+
+def _month_range(field: str, month: dt.date) -> Q:
+    following = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return Q(**{f"{field}__gte": month, f"{field}__lt": following})
 
 
 def alert_list(user, filters: AlertFilters | None = None):
@@ -48,6 +57,10 @@ def alert_list(user, filters: AlertFilters | None = None):
         qs = qs.filter(rule=f.rule)
     if f.organization is not None:
         qs = qs.filter(organization__path__subtree=f.organization.path)
+    if f.opened_month is not None:
+        qs = qs.filter(_month_range("first_seen", f.opened_month))
+    if f.resolved_month is not None:
+        qs = qs.filter(_month_range("resolved_on", f.resolved_month))
     return qs.annotate(rank=LEVEL_RANK).order_by("rank", "-last_seen", "organization__path",
                                                "id")
 

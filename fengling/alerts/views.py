@@ -6,6 +6,8 @@ read-only) and `visible_to` lists. The level above reviews a case (`services.can
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -39,6 +41,15 @@ def _add_errors(form, exc: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, errors)
 
 
+def _month(request, name: str) -> dt.date | None:
+    """`?opened=2026-03`: a month, or None when absent or not a month (ignored)."""
+    raw = request.GET.get(name, "").strip()
+    try:
+        return dt.datetime.strptime(raw, "%Y-%m").date() if raw else None
+    except ValueError:
+        return None
+
+
 @login_required
 @require_GET
 def alert_index(request):
@@ -48,12 +59,15 @@ def alert_index(request):
     organization = access_organization(request.user, raw) if raw else None
     form = forms.AlertFilterForm(request.GET or None)
     state = form.value("state") if "state" in request.GET else WarningState.OPEN
+    opened, resolved = _month(request, "opened"), _month(request, "resolved")
     filters = selectors.AlertFilters(level=form.value("level"), rule=form.value("rule"),
-                                     state=state, organization=organization)
+                                     state=state, organization=organization,
+                                     opened_month=opened, resolved_month=resolved)
     page = Paginator(selectors.alert_list(request.user, filters), PAGE_SIZE).get_page(
         request.GET.get("page"))
     return render(request, "alerts/list.html", {
         "form": form, "page": page, "organization": organization,
+        "opened": opened, "resolved": resolved,
         "counts": selectors.level_counts(request.user, organization),
         "scan": selectors.latest_scan(),
     })

@@ -61,6 +61,14 @@ RESULT_ENV = "FENGLING_BENCH_RESULT"
 DATABASE_ENV = "FENGLING_BENCH_DATABASE"
 API_MEMBERS_PATH = "/api/v1/members"
 API_TOKEN_PATH = "/api/v1/auth/token"  # noqa: S105 (a path, not a secret)
+# Issue 5: the cockpit, alone and under 8 concurrent clients on a real server (gunicorn).
+API_COCKPIT_PATH = "/api/v1/cockpit"
+COCKPIT_P95_TARGET_MS = 200.0
+# Informational: the first viewer after the cache expires waits this long at most.
+COCKPIT_UNCACHED_TARGET_S = 5.0
+CONCURRENT_CLIENTS = 8
+CONCURRENT_WORKERS = 3
+CONCURRENT_REQUESTS = 25  # per client, after 2 warm-up requests each
 
 
 class BenchError(Exception):
@@ -390,6 +398,124 @@ def _evaluation_org_scores() -> dict:
     from fengling.evaluation.bench import org_scores_figure
 
     return org_scores_figure()
+def _cockpit_figures_uncached() -> dict:
+    """The district admin's cockpit figures computed without the cache: what the first
+    viewer of the day (or after COCKPIT_CACHE_SECONDS) waits for."""
+    from fengling.reports.cockpit import cockpit_figures, cockpit_root
+
+    user = personas_by_name()["district_admin"]
+    root = cockpit_root(user)
+    with override_settings(COCKPIT_CACHE_SECONDS=0), \
+            CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        cockpit_figures(user, root)
+        seconds = time.perf_counter() - started
+    return {"name": "cockpit.figures_uncached", "seconds": round(seconds, 3),
+            "queries": len(queries.captured_queries), "organization": root.name,
+            "target_s": COCKPIT_UNCACHED_TARGET_S}
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for(url: str, timeout: float = 30.0) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (local)
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise BenchError(f"the server at {url} did not answer within {timeout:.0f} s")
+        time.sleep(0.2)
+
+
+def _cockpit_concurrent(clients: int = CONCURRENT_CLIENTS,
+                        requests: int = CONCURRENT_REQUESTS) -> dict:
+    """The district admin's cockpit under `clients` concurrent clients on a real server:
+    gunicorn with CONCURRENT_WORKERS sync workers on a free port, against the bench database
+    (this process's DATABASE_URL); each client a thread with its own keep-alive-less urllib
+    requests and the admin's session cookie. Two warm-up requests per client, then
+    `requests` each; p50/p95 of the measured ones, errors (must be 0), requests per second."""
+    import threading
+    import urllib.request
+
+    user = personas_by_name()["district_admin"]
+    login = Client()
+    login.force_login(user)  # a database session: every worker sees it
+    cookie = f"{settings.SESSION_COOKIE_NAME}={login.cookies[settings.SESSION_COOKIE_NAME].value}"
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.base"}
+    env.pop(CHILD_ENV, None)
+    server = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
+        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind",
+         f"127.0.0.1:{port}", "--workers", str(CONCURRENT_WORKERS), "--log-level", "warning"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    samples: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+
+    def client(n_warmup: int, n: int) -> None:
+        for i in range(n_warmup + n):
+            request = urllib.request.Request(  # noqa: S310 (our local server)
+                f"{base}/cockpit/", headers={"Cookie": cookie})
+            started = time.perf_counter()
+            try:
+                with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+                    response.read()
+                    ok = response.status == 200 and response.url.endswith("/cockpit/")
+                    status = f"{response.status} {response.url}"
+            except OSError as exc:
+                ok, status = False, repr(exc)
+            elapsed = (time.perf_counter() - started) * 1000
+            with lock:
+                if not ok:
+                    errors.append(status)
+                elif i >= n_warmup:
+                    samples.append(elapsed)
+
+    try:
+        _wait_for(f"{base}{_url('core:healthz')}")
+        warm = [threading.Thread(target=client, args=(2, 0)) for _ in range(clients)]
+        for t in warm:
+            t.start()
+        for t in warm:
+            t.join()
+        threads = [threading.Thread(target=client, args=(0, requests)) for _ in range(clients)]
+        started = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        wall = time.perf_counter() - started
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    if not samples:
+        raise BenchError(f"cockpit.concurrent_8: no request succeeded ({errors[:3]})")
+    return {
+        "name": f"cockpit.concurrent_{clients}",
+        "p50_ms": round(percentile(samples, 50), 2),
+        "p95_ms": round(percentile(samples, 95), 2),
+        "errors": len(errors),
+        "requests": len(samples),
+        "requests_per_s": round(len(samples) / wall, 1) if wall > 0 else None,
+        "clients": clients, "workers": CONCURRENT_WORKERS, "server": "gunicorn",
+        "target_ms": COCKPIT_P95_TARGET_MS,
+    }
 
 
 # Bulk work timed once each after the requests: (name, function returning the figure, which
@@ -408,6 +534,8 @@ BULK_FIGURES: list[tuple[str, Callable[[], dict]]] = [
     # Issue 6: the index month first, so the scores see its credits.
     ("evaluation.index_month_district", _evaluation_index_month),
     ("evaluation.org_scores_year", _evaluation_org_scores),
+    ("cockpit.figures_uncached", _cockpit_figures_uncached),
+    ("cockpit.concurrent_8", _cockpit_concurrent),
 ]
 
 
@@ -613,6 +741,10 @@ def persona_probes(persona: str, user, password: str | None) -> list[tuple[str, 
         return Probe(f"search.member_phone.{persona}",
                      _url("members:list", query={"q": term}), session, extra={"q": term})
 
+    def cockpit_api_probe() -> Probe:
+        return Probe(f"api.cockpit.{persona}", API_COCKPIT_PATH, session,
+                     extra=cockpit_extra())
+
     def page(figure: str, url_name: str, *args) -> tuple[str, Builder]:
         name = f"page.{figure}.{persona}"
         return name, lambda: Probe(name, _url(url_name, *(a() for a in args)), session)
@@ -636,7 +768,22 @@ def persona_probes(persona: str, user, password: str | None) -> list[tuple[str, 
         # Issue 4: a meeting page and a member's record (锋领e家), p95 at most 100 ms.
         timed_page("meeting", "meetings:detail", lambda: recent_meeting(user)[0]),
         timed_page("member_record", "record:member", lambda: recent_meeting(user)[1]),
+        # Issue 5: the cockpit (驾驶舱) of the top of the scope, page and API, p95 ≤ 200 ms.
+        cockpit_page_probe(persona, session),
+        (f"api.cockpit.{persona}", cockpit_api_probe),
     ]
+
+
+def cockpit_extra() -> dict:
+    """The cockpit's figures are cached (COCKPIT_CACHE_SECONDS, shared by every viewer of an
+    organization): the probes measure pages served from a warm cache, after the warm-up;
+    `cockpit.figures_uncached` times the computation itself."""
+    return {"target_ms": COCKPIT_P95_TARGET_MS, "cache_s": settings.COCKPIT_CACHE_SECONDS}
+
+
+def cockpit_page_probe(persona: str, session: Client) -> tuple[str, Builder]:
+    name = f"page.cockpit.{persona}"
+    return name, lambda: Probe(name, _url("reports:cockpit"), session, extra=cockpit_extra())
 
 
 def run_latency(personas: dict, *, requests: int, warmup: int = WARMUP,
@@ -860,6 +1007,8 @@ def summary_table(figures: list[dict], scale: str) -> str:
             target = f"p95 <= {target_ms:.0f} ms " + (
                 "ok" if f["p95_ms"] <= target_ms else "MISSED"
             )
+        if "errors" in f:
+            target += f", {f['errors']} errors, {f.get('requests_per_s')} req/s"
         ratio = f.get("ratio_to_floor")
         lines.append(
             f"{f['name']:<40} {f['p50_ms']:>8.2f} {f['p95_ms']:>8.2f} "

@@ -206,9 +206,13 @@ ELECTION_FILTERS = (rules.TERM_DUE_SOON, rules.TERM_OVERDUE, rules.TERM_LONG_OVE
 
 
 def organization_search(user, *, search: str = "", kind: str = "", election: str = "",
-                        secretary_vacant: bool = False, today: dt.date | None = None):
-    """Organizations in scope matching the tree browser's search box and filters."""
+                        secretary_vacant: bool = False, within: Organization | None = None,
+                        today: dt.date | None = None):
+    """Organizations in scope matching the tree browser's search box and filters; `within`:
+    only in that organization's subtree (the cockpit's counts by kind drill down here)."""
     qs = organization_list(user, search=search, kind=kind)
+    if within is not None:
+        qs = qs.filter(path__subtree=within.path)
     if election in ELECTION_FILTERS:
         today = today or timezone.localdate()
         qs = qs.filter(Exists(

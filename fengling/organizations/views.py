@@ -13,6 +13,7 @@ from fengling.core.scoping import scope_of
 
 from .exports import organization_export, organization_import_template
 from .kinds import OrgKind
+from .models import Organization
 from .selectors import (
     ELECTION_FILTERS,
     access_organization,
@@ -37,6 +38,12 @@ def _choice(request, name, allowed) -> str:
     return value if value in allowed else ""
 
 
+def _within(request) -> Organization | None:
+    """`?within=<id>`: an organization's subtree (404 outside the user's scope)."""
+    raw = request.GET.get("within", "").strip()
+    return access_organization(request.user, raw) if raw else None
+
+
 @require_GET
 @login_required
 def tree(request):
@@ -46,6 +53,7 @@ def tree(request):
         "kind": _choice(request, "kind", OrgKind.values),
         "election": _choice(request, "election", ELECTION_FILTERS),
         "secretary_vacant": request.GET.get("vacancy") == "secretary",
+        "within": _within(request),
     }
     scope = scope_of(request.user)
     context = {"filters": filters, "kinds": OrgKind.choices,

@@ -6,4 +6,6 @@ app_name = "reports"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("cockpit/", views.cockpit, name="cockpit"),
+    path("cockpit/<int:pk>/", views.cockpit, name="cockpit_org"),
 ]

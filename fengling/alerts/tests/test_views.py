@@ -179,3 +179,11 @@ def test_home_page_shows_the_role_warnings_first(client, cast, alert, case):
     assert reverse("alerts:todo") in body
     body = get(client, cast.member, reverse("reports:home")).content.decode()
     assert reverse("alerts:detail", args=[alert.pk]) not in body
+
+
+def test_case_form_shows_the_suggested_deadline_in_the_date_field(client, cast, alert):
+    # An <input type=date> takes only YYYY-MM-DD; the Chinese locale's 2026/05/05 left it empty.
+    client.force_login(cast.community_secretary)
+    body = client.get(reverse("alerts:case_new", args=[alert.pk])).content.decode()
+    deadline = timezone.localdate() + dt.timedelta(days=30)
+    assert f'value="{deadline.isoformat()}"' in body

@@ -15,7 +15,7 @@ FIGURE_NAMES = [
         for kind in ("page.member_list", "search.member", "search.member_pinyin",
                      "page.organization", "page.home", "page.tree", "api.member_list",
                      "search.member_fullpinyin", "search.member_phone",
-                     "page.meeting", "page.member_record")
+                     "page.meeting", "page.member_record", "page.cockpit", "api.cockpit")
     ),
 ]
 
@@ -216,7 +216,8 @@ def test_issue4_figures_meeting_record_and_compliance(cast):
         runner.recent_meeting(cast.outsider_secretary)
     assert [name for name, _f in runner.BULK_FIGURES] == [
         "dues.generate_bills_month", "meetings.compliance_year", "alerts.scan_district",
-        "evaluation.index_month_district", "evaluation.org_scores_year"]
+        "evaluation.index_month_district", "evaluation.org_scores_year",
+        "cockpit.figures_uncached", "cockpit.concurrent_8"]
     figure = dict(runner.BULK_FIGURES)["meetings.compliance_year"]()
     assert figure["name"] == "meetings.compliance_year"
     assert figure["target_s"] == 2.0
