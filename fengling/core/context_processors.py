@@ -9,7 +9,6 @@ LARGE_TEXT_COOKIE = "fengling_large_text"
 
 # Modules of PRODUCT §3 still to come: the navigation shows them, disabled.
 COMING_MODULES = (
-    _("Fengling index"),
     _("Projects and funds"),
     _("Volunteer service"),
     _("Grid governance"),

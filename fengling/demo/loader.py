@@ -105,7 +105,10 @@ def load_activity(as_of: dt.date, seed: int) -> dict[str, int]:
     year of `as_of` of meetings with attendance for every branch (`meetings.demo`; held up
     to `as_of`, planned after), and the twelve months of dues bills ending with `as_of`'s
     month with quarterly payments and realistic arrears (`dues.demo`). At district scale
-    about 90k meetings, 1.3M attendance rows, 540k bills, 170k payments."""
+    (as of late November) about 61k meetings, 0.8M attendance rows, 540k bills, 178k
+    payments: the branches' 三会一课 only. The issue's ~90k / ~1.3M would also need the
+    monthly 党小组会 of Party groups with members placed in them, which the demo tree does not
+    have yet (members belong to branches)."""
     from fengling.dues.demo import seed_dues
     from fengling.meetings.demo import seed_year
 
