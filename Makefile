@@ -1,4 +1,5 @@
-# Fengling set-up. `make demo` runs the product; `make test` runs the whole suite.
+# Fengling set-up. `make demo` runs the product; `make test` runs the whole suite; `make check`
+# runs CI's other checks (migrations complete, lint, the Chinese catalogue).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -6,7 +7,7 @@ FENGLING := $(BIN)/fengling
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test install install-test assets env catalogue lint check-i18n
+.PHONY: demo test check install install-test assets env catalogue lint check-i18n check-migrations
 
 ## demo: install into .venv/, migrate, seed a small demo district, print accounts, serve.
 demo: install assets env catalogue
@@ -17,9 +18,17 @@ demo: install assets env catalogue
 	$(FENGLING) demo_accounts
 	$(FENGLING) runserver $(HOST):$(PORT)
 
-## test: install the test dependencies and run the whole suite (in parallel).
-test: install-test assets catalogue
+## test: install the test dependencies and run the whole suite (in parallel). It writes the
+## .env too (kept if it exists), so that `.venv/bin/fengling` commands work afterwards.
+test: install-test assets catalogue env
 	$(BIN)/pytest -n 2 -q
+
+## check: what CI checks besides the suite. Uses the test settings (fixed test keys), so it
+## needs no .env.
+check: check-migrations lint check-i18n
+
+check-migrations: install-test
+	DJANGO_SETTINGS_MODULE=config.settings.test $(FENGLING) makemigrations --check --dry-run
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
