@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
+from fengling.core.bulk import insert_rows
 from fengling.members.models import Member, MemberStatus
 from fengling.organizations.models import CommitteePost, Organization
 
@@ -149,20 +150,5 @@ ATTENDANCE_COLUMNS = ("meeting_id", "member_id", "status", "reason", "signed_in_
 
 def _insert_attendance(rows: list[tuple]) -> None:
     """Insert attendance rows (ATTENDANCE_COLUMNS order, values already adapted) the fast
-    way: Django's bulk_create builds SQL per object, too slow for the district's 1.3M rows.
-    SQLite: one prepared INSERT run for every row (`executemany`, in-process). PostgreSQL:
-    one `INSERT … SELECT … FROM unnest(…)` of column arrays per batch (as dues bills)."""
-    quote = connection.ops.quote_name
-    table = quote(Attendance._meta.db_table)
-    columns = ", ".join(quote(c) for c in ATTENDANCE_COLUMNS)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            arrays = [list(column) for column in zip(*rows, strict=True)]
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) "  # noqa: S608
-                "SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::varchar[], "
-                "%s::varchar[], %s::timestamptz[])", arrays)
-            return
-        marks = ", ".join(["%s"] * len(ATTENDANCE_COLUMNS))
-        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608
-                           rows)
+    way (`core.bulk.insert_rows`): bulk_create is too slow for the district's rows."""
+    insert_rows(Attendance, ATTENDANCE_COLUMNS, rows)

@@ -28,6 +28,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from fengling.core.bulk import insert_rows
 from fengling.members.models import ACTIVE_STATUSES, Member, MemberRole, MemberRoleKind
 from fengling.organizations.kinds import COMMITTEE_KINDS
 from fengling.organizations.models import Organization
@@ -60,48 +61,6 @@ CERTIFICATE_TITLE = "党务工作者资格证书"
 
 def _bulk(model, rows):
     return model.objects.bulk_create(rows, batch_size=BATCH)
-
-
-UNNEST_BATCH = 50_000
-
-
-def _array_type(model, column: str) -> str:
-    """The PostgreSQL type of a column (by its attname), for casting a parameter array."""
-    field = next(f for f in model._meta.concrete_fields if f.column == column)
-    if field.is_relation:
-        return field.target_field.rel_db_type(connection)
-    return field.db_type(connection)
-
-
-def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> int:
-    """Plain multi-row INSERTs for the big tables: building 300k model instances would cost
-    most of the seed's time. Values must already be what the database takes."""
-    table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    if connection.vendor == "postgresql":
-        # One `INSERT … SELECT … FROM unnest(…)` of column arrays per batch, as the meetings
-        # and dues demos do: a VALUES list of 30,000 placeholders spends most of its time in
-        # the driver (minutes for the district's 250k study records).
-        types = [_array_type(model, c) for c in columns]
-        unnest = ", ".join(f"%s::{t}[]" for t in types)
-        with connection.cursor() as cursor:
-            for start in range(0, len(rows), UNNEST_BATCH):
-                chunk = rows[start:start + UNNEST_BATCH]
-                arrays = [list(column) for column in zip(*chunk, strict=True)]
-                cursor.execute(f"INSERT INTO {table} ({names}) "  # noqa: S608
-                               f"SELECT * FROM unnest({unnest})", arrays)
-        return len(rows)
-    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    # SQLite allows 32766 parameters in one statement (999 before 3.32).
-    size = max(1, min(BATCH, 30000 // len(columns)))
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), size):
-            chunk = rows[start:start + size]
-            # Table and column names come from the model; every value is a parameter.
-            sql = f"INSERT INTO {table} ({names}) VALUES " + ", ".join(  # noqa: S608
-                [one] * len(chunk))
-            cursor.execute(sql, [value for row in chunk for value in row])
-    return len(rows)
 
 
 def load_training(as_of: dt.date, seed: int) -> dict[str, int]:
@@ -189,8 +148,8 @@ def load_training(as_of: dt.date, seed: int) -> dict[str, int]:
                 break
     for c in classes:
         enrol(c, members_of.get(c.pk, []), 0.85)
-    _insert(Enrolment, ("course_id", "member_id", "enrolled_on"), enrolments)
-    _insert(Attendance, ("session_id", "member_id", "present"), attendance)
+    insert_rows(Enrolment, ("course_id", "member_id", "enrolled_on"), enrolments)
+    insert_rows(Attendance, ("session_id", "member_id", "present"), attendance)
 
     # Exam and certificates.
     exam = Exam.objects.create(course=academy, title="结业考试", held_on=day(0.5),
@@ -234,7 +193,7 @@ def load_training(as_of: dt.date, seed: int) -> dict[str, int]:
             records.append((
                 pk, str(kinds[k]), titles[k], date_value(day(rng.random())),
                 decimal_value(Decimal(rng.randint(2, 10)) / 2, 4, 1), str(status), "", now, now))
-    _insert(StudyRecord, ("member_id", "kind", "title", "studied_on", "hours", "status",
+    insert_rows(StudyRecord, ("member_id", "kind", "title", "studied_on", "hours", "status",
                           "review_comment", "created_at", "updated_at"), records)
 
     # Secondments and pairings (the seed: 10 to Shanghai, 17 paired with 千名好支书).
