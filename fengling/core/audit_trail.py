@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
@@ -141,12 +141,15 @@ class RecordHistory:
     """The history of `obj`, newest first, as a lazy sequence of HistoryRow: give it to a
     Paginator (pages) or to the API's pagination; only the rows of a slice are read.
 
-    Check the reader's right to it first (`check_history_access`).
+    Check the reader's right to it first (`check_history_access`). `show_addresses=False`
+    blanks the client addresses of the changes (a member reading their own record's history
+    sees who changed what, not the staff's IP addresses).
     """
 
-    def __init__(self, obj):
+    def __init__(self, obj, *, show_addresses: bool = True):
         self.obj = obj
         self.keys = _entries_keys(obj)
+        self.show_addresses = show_addresses
 
     def count(self) -> int:
         return self.keys.count()
@@ -157,12 +160,25 @@ class RecordHistory:
     def __getitem__(self, index):
         if not isinstance(index, slice):
             return self[index:index + 1][0]
-        return _rows(type(self.obj), list(self.keys[index]))
+        rows = _rows(type(self.obj), list(self.keys[index]))
+        if not self.show_addresses:
+            rows = [replace(row, ip_address=None) for row in rows]
+        return rows
 
 
-def record_history(obj, page_number=None, per_page: int = PAGE_SIZE):
+def record_history(obj, page_number=None, per_page: int = PAGE_SIZE, *,
+                   show_addresses: bool = True):
     """One page (a Paginator page of HistoryRow) of the history of `obj`."""
-    return Paginator(RecordHistory(obj), per_page).get_page(page_number)
+    return Paginator(RecordHistory(obj, show_addresses=show_addresses),
+                     per_page).get_page(page_number)
+
+
+def shows_addresses(user, path: str) -> bool:
+    """Staff who read histories where the record lies see the client addresses; a member
+    reading their own record's history does not."""
+    from .scoping import scope_of
+
+    return scope_of(user).may_read_history(path)
 
 
 def _rows(model, keys) -> list[HistoryRow]:

@@ -3,6 +3,7 @@
 import time
 
 from auditlog.middleware import AuditlogMiddleware
+from django.contrib.auth import SESSION_KEY
 
 # Everything is served from this origin: no CDN, no inline scripts.
 CONTENT_SECURITY_POLICY = (
@@ -82,7 +83,9 @@ class SlidingSessionMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         session = getattr(request, "session", None)
-        if session is not None and session.session_key and not session.is_empty():
+        # Signed-in sessions only: a stale or made-up cookie, or an anonymous session, is
+        # never saved (nor its life prolonged) by this.
+        if session is not None and SESSION_KEY in session:
             now = int(time.time())
             if now - session.get(SESSION_REFRESHED_KEY, 0) >= SESSION_REFRESH_SECONDS:
                 session[SESSION_REFRESHED_KEY] = now

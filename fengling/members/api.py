@@ -7,7 +7,7 @@ from ninja import File, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from fengling.core.api import ApiError, Code, Pagination, error_responses
-from fengling.core.audit_trail import RecordHistory
+from fengling.core.audit_trail import RecordHistory, shows_addresses
 from fengling.core.history_schemas import HistoryEntryOut
 from fengling.core.net import client_ip, user_agent
 from fengling.core.scoping import scope_of
@@ -183,4 +183,6 @@ def member_history(request: HttpRequest, member_id: int):
     """Who changed what (field: old → new) and when, merged with reveals and other actions
     on the record, newest first. For secretaries, administrators and auditors in scope;
     a member, their own record only."""
-    return RecordHistory(access_member_history(request.auth, member_id))
+    member = access_member_history(request.auth, member_id)
+    return RecordHistory(member, show_addresses=shows_addresses(request.auth,
+                                                                member.organization.path))

@@ -106,17 +106,24 @@ def member_filter_organizations(user, selected: Organization | None = None) -> l
     ancestor) and its own children. In tree order; one query.
     """
     scope = scope_of(user)
+    steplen = Organization.steplen
     if scope.everything:
-        top_depth = 1
+        offered = Q(depth__lte=1 + FILTER_DEPTH_BELOW_SCOPE)
+        roots: tuple[str, ...] = ()
     elif scope.read_paths:
-        top_depth = min(len(p) for p in scope.read_paths) // Organization.steplen
+        # Each root of the scope (a street admin may also be a branch secretary elsewhere)
+        # and the level below it.
+        roots = scope.read_paths
+        offered = Q()
+        for root in roots:
+            offered |= Q(path=root) | Q(path__subtree=root,
+                                        depth__lte=len(root) // steplen
+                                        + FILTER_DEPTH_BELOW_SCOPE)
     else:
         return []
-    offered = Q(depth__lte=top_depth + FILTER_DEPTH_BELOW_SCOPE)
     if selected is not None:
-        steplen = Organization.steplen
         for path in [*selected.ancestor_paths(), selected.path]:
-            if len(path) // steplen >= top_depth:
+            if scope.everything or any(path.startswith(root) for root in roots):
                 offered |= Q(path=path) | Q(path__subtree=path,
                                             depth=len(path) // steplen + 1)
     rows = list(
@@ -124,9 +131,15 @@ def member_filter_organizations(user, selected: Organization | None = None) -> l
         .filter(offered)
         .exclude(kind__in=(OrgKind.FUNCTIONAL, OrgKind.PARTY_GROUP))
         .order_by("path")
-        .values_list("pk", "name", "depth")
+        .values_list("pk", "name", "depth", "path")
     )
-    choices = [(pk, name, max(depth - top_depth, 0)) for pk, name, depth in rows]
+
+    def indent(depth: int, path: str) -> int:
+        """Levels below the root of the scope the organization lies in."""
+        top = next((len(r) // steplen for r in roots if path.startswith(r)), 1)
+        return max(depth - top, 0)
+
+    choices = [(pk, name, indent(depth, path)) for pk, name, depth, path in rows]
     if selected is not None and all(pk != selected.pk for pk, _n, _d in choices):
         choices.insert(0, (selected.pk, selected.name, 0))
     return choices

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
 
-from fengling.core.audit_trail import record_history
+from fengling.core.audit_trail import record_history, shows_addresses
 from fengling.core.net import client_ip, user_agent
 from fengling.core.scoping import scope_of
 from fengling.organizations.kinds import MEMBER_HOME_KINDS
@@ -236,5 +236,7 @@ def history(request, pk):
     member = access_member_history(request.user, pk)
     return render(request, "members/history.html", {
         "member": member,
-        "page": record_history(member, request.GET.get("page")),
+        "page": record_history(member, request.GET.get("page"),
+                               show_addresses=shows_addresses(request.user,
+                                                              member.organization.path)),
     })

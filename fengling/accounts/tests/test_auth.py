@@ -119,6 +119,10 @@ def test_an_anonymous_visit_creates_no_session(client, db):
 
     client.get(LOGIN)
     client.get(HOME)
+    # Nor does a stale or made-up session cookie.
+    client.cookies[settings.SESSION_COOKIE_NAME] = "x" * 32
+    client.get(HOME)
+    client.get("/api/v1/openapi.json")
     assert not Session.objects.exists()
 
 

@@ -273,3 +273,21 @@ def test_the_list_offers_the_unmasked_export_only_to_those_who_may(client, cast)
     assert 'name="unmasked"' in client.get(reverse("members:list")).content.decode()
     client.force_login(cast.auditor)
     assert 'name="unmasked"' not in client.get(reverse("members:list")).content.decode()
+
+
+# --- the history's client addresses ---------------------------------------------------------
+
+
+def test_a_member_reading_their_own_history_does_not_see_the_staffs_addresses(client, cast):
+    # The secretary reveals the member's ID number from 10.1.2.3: an entry of the history.
+    reveal(client, cast.community_secretary, cast.member_a, REMOTE_ADDR="10.1.2.3")
+    url = reverse("members:history", args=[cast.member_a.pk])
+    client.force_login(cast.community_secretary)
+    assert "10.1.2.3" in client.get(url).content.decode()
+    client.force_login(cast.member)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "10.1.2.3" not in response.content.decode()
+    api = client.get(f"/api/v1/members/{cast.member_a.pk}/history", headers=bearer(cast.member))
+    assert api.status_code == 200
+    assert api.json()["items"] and all(e["ip_address"] is None for e in api.json()["items"])

@@ -108,6 +108,20 @@ def test_organization_filter_drills_down_one_level_at_a_time(client, cast):
         < community.index(cast.branch_a.name)  # tree order
 
 
+def test_organization_filter_offers_every_root_of_a_scope(client, cast):
+    from fengling.accounts.models import RoleAssignment
+
+    # The street administrator is also the secretary of a branch in another street: a
+    # second, deeper root of their scope.
+    RoleAssignment.objects.create(user=cast.street_admin, organization=cast.branch_b,
+                                  role="branch_secretary")
+    choices = get(client, cast.street_admin).context["form"].fields["organization"].choices
+    labels = [label for _v, label in choices[1:]]
+    assert cast.street1.name in labels and "\u3000" + cast.community_a.name in labels
+    assert cast.branch_b.name in labels  # offered, at the top level (no indent)
+    assert cast.community_b.name not in "".join(labels)  # outside the scope
+
+
 def test_search_by_name_and_by_last_four_phone_digits(client, cast):
     assert names_on(get(client, cast.district_admin, q="张")) == ["张三"]
     last_four = cast.member_b.phone[-4:]
