@@ -110,8 +110,7 @@ class CaseQuery(Schema):
 def case_index(request: HttpRequest, filters: Query[CaseQuery]):
     """Cases in your scope; `mine=true`: the unclosed cases you are responsible for."""
     if filters.mine:
-        return [_case(c) for c in selectors.my_todo(request.auth).select_related(
-            "responsible")]
+        return [_case(c) for c in selectors.my_todo(request.auth)]
     _require_staff(request.auth)
     org = (access_organization(request.auth, filters.organization)
            if filters.organization else None)

@@ -96,9 +96,10 @@ def case_list(user, filters: CaseFilters | None = None, today=None):
 
 
 def my_todo(user):
-    """Unclosed cases the user is responsible for (the branch secretary's to-do list)."""
-    return (Case.objects.filter(responsible=user).active()
-            .select_related("organization").order_by("deadline", "id"))
+    """Unclosed cases the user is responsible for (the branch secretary's to-do list), in
+    their scope: a role given up takes its cases off the list."""
+    return (Case.objects.visible_to(user).filter(responsible=user).active()
+            .select_related("organization", "responsible").order_by("deadline", "id"))
 
 
 def responsible_choices(organization: Organization):
@@ -126,6 +127,5 @@ def home_panel(user, limit: int = 5) -> HomePanel:
     top = list(Alert.objects.visible_to(user).open().filter(
         level__in=[Level.RED, Level.YELLOW]).select_related("organization")
         .annotate(rank=LEVEL_RANK).order_by("rank", "-first_seen", "id")[:limit])
-    todo = Case.objects.filter(Q(responsible=user)).active().count() \
-        if user.is_authenticated else 0
+    todo = my_todo(user).count() if user.is_authenticated else 0
     return HomePanel(counts=counts, top=top, todo=todo)

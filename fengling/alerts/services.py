@@ -76,7 +76,8 @@ def run_scan(today: dt.date | None = None, *, send: bool = True) -> ScanRun:
     with transaction.atomic():
         current = {(a.rule, a.subject): a for a in Alert.objects.open().filter(
             rule__in=evaluated).order_by().only("id", "rule", "subject", "level", "params",
-                                                "evidence")}
+                                                "evidence", "organization_id",
+                                                "member_id")}
         new = [
             Alert(rule=rule.id, level=rule.level, organization_id=f.organization_id,
                   member_id=f.member_id, subject=f.subject, first_seen=today, last_seen=today,
@@ -89,12 +90,16 @@ def run_scan(today: dt.date | None = None, *, send: bool = True) -> ScanRun:
         for key, alert in current.items():
             if key in found:
                 rule, f = found[key]
-                if (alert.params, alert.evidence, alert.level) != (f.params, f.evidence,
-                                                                    rule.level):
-                    alert.params, alert.evidence, alert.level = f.params, f.evidence, rule.level
+                # A member's warning follows the member to their new organization.
+                now = (f.params, f.evidence, rule.level, f.organization_id, f.member_id)
+                if (alert.params, alert.evidence, alert.level, alert.organization_id,
+                        alert.member_id) != now:
+                    (alert.params, alert.evidence, alert.level, alert.organization_id,
+                     alert.member_id) = now
                     changed.append(alert)
         if changed:
-            Alert.objects.bulk_update(changed, ["params", "evidence", "level"], batch_size=500)
+            Alert.objects.bulk_update(changed, ["params", "evidence", "level",
+                                                "organization", "member"], batch_size=500)
         if gone:
             Alert.objects.filter(pk__in=gone).update(state=WarningState.RESOLVED,
                                                      resolved_on=today)
@@ -289,6 +294,11 @@ def case_progress(actor, case: Case, *, text: str, file=None, submit: bool = Fal
         raise ValidationError({"text": _("The case is closed.")})
     if not (text or "").strip():
         raise ValidationError({"text": _("Describe the progress.")})
+    if file:
+        # Photos and documents only, their content matching their name, size capped.
+        from fengling.meetings.services import check_upload
+
+        check_upload(file)
     kind = EventKind.SUBMITTED if submit else EventKind.PROGRESS
     event = CaseEvent.objects.create(case=case, kind=kind, text=text.strip(),
                                      file=file or "", actor=actor)

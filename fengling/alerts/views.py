@@ -7,12 +7,14 @@ read-only) and `visible_to` lists. The level above reviews a case (`services.can
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -140,6 +142,16 @@ def todo(request):
     return render(request, "alerts/cases.html", {
         "page": page, "today": timezone.localdate(), "title": _("My rectification to-do"),
         "mine": True})
+
+
+@login_required
+@require_GET
+def case_file(request, pk, event_id):
+    """An evidence file of a case, to whoever may open the case (never a bare media URL)."""
+    case = selectors.access_case(request.user, pk)
+    event = get_object_or_404(case.events.exclude(file=""), pk=event_id)
+    return FileResponse(event.file.open("rb"), as_attachment=True,
+                        filename=os.path.basename(event.file.name))
 
 
 @login_required

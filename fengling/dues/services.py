@@ -430,7 +430,9 @@ def dues_payment_record(user, member: Member, *, receipt_number: str, amount, pa
             existing = DuesPayment.objects.get(receipt_number=receipt_number)
             raise ValidationError({"receipt_number": [_receipt_taken_message(existing)]}) from None
         new = [b for b in bills if b.pk is None]
-        DuesBill.objects.bulk_create(new)
+        # A bill generated meanwhile for the same month (generate_bills does not take the
+        # member's lock) is kept; the UPDATE below marks it paid all the same.
+        DuesBill.objects.bulk_create(new, ignore_conflicts=True)
         DuesBill.objects.filter(member=member, month__in=[b.month for b in bills]).update(
             status=BillStatus.PAID, payment=payment)
         audit_log(user, "dues.payment_record", payment, {
@@ -460,20 +462,25 @@ def remittance_record(user, organization: Organization, *, first_month: dt.date,
     parent = Organization.objects.get_parent(organization)
     if parent is None:
         errors["__all__"] = [_("The top organization has no parent to remit to.")]
+    taken = _("A remittance for %(first)s to %(last)s is already recorded; nothing was "
+              "changed.") % {"first": f"{first_month:%Y-%m}", "last": f"{last_month:%Y-%m}"}
     if Remittance.objects.filter(organization=organization, first_month=first_month,
                                  last_month=last_month).exists():
-        errors["first_month"] = [_(
-            "A remittance for %(first)s to %(last)s is already recorded; nothing was changed."
-        ) % {"first": f"{first_month:%Y-%m}", "last": f"{last_month:%Y-%m}"}]
+        errors["first_month"] = [taken]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        remittance = Remittance.objects.create(
-            organization=organization, recipient=parent, first_month=first_month,
-            last_month=last_month, amount=money, remitted_on=remitted_on,
-            reference=reference.strip(),
-            recorded_by=user if user is not None and user.is_authenticated else None,
-        )
+        try:
+            with transaction.atomic():
+                remittance = Remittance.objects.create(
+                    organization=organization, recipient=parent, first_month=first_month,
+                    last_month=last_month, amount=money, remitted_on=remitted_on,
+                    reference=reference.strip(),
+                    recorded_by=user if user is not None and user.is_authenticated else None,
+                )
+        except IntegrityError:
+            # The same form sent twice: the other request recorded it between check and insert.
+            raise ValidationError({"first_month": [taken]}) from None
         audit_log(user, "dues.remittance_record", remittance, {
             "to": parent.pk, "amount": str(money), "first_month": f"{first_month:%Y-%m}",
             "last_month": f"{last_month:%Y-%m}",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from ninja import Schema
+from ninja import Field, Schema
 
 from .models import RatingState, SessionState
 from .rules import Grade, Handling
@@ -38,7 +38,9 @@ class TallyOut(Schema):
     member: Ref
     probationary: bool
     self_assessment: str
-    counts: dict[str, int]
+    counts: dict[str, int | None] = Field(
+        description="Peer ballots per grade; null while voting goes on and not everyone has "
+                    "voted (live counts would reveal how the latest voter voted).")
     peer_grade: str
     proposed_grade: str
     grade: str

@@ -25,6 +25,7 @@ from .models import (
     ItemSource,
     Participant,
     RatingState,
+    SessionState,
     StarRating,
     SubsidyRate,
     UnqualifiedHandling,
@@ -78,23 +79,44 @@ def sessions_of_member(member_id: int):
 @dataclass
 class ParticipantRow:
     participant: Participant
-    counts: dict[str, int]
+    # Per grade; None while the counts are withheld (`counts_visible`).
+    counts: dict[str, int | None]
     peer_grade: str
 
     @property
     def ballots(self) -> int:
-        return sum(self.counts.values())
+        return sum(n or 0 for n in self.counts.values())
+
+    @property
+    def peer_grade_label(self) -> str:
+        return rules.Grade(self.peer_grade).label if self.peer_grade else ""
+
+
+def counts_visible(session: AppraisalSession) -> bool:
+    """Peer ballot counts are shown once they can no longer change: every participant has
+    voted, or the committee has proposed (voting has ended). Counts that moved with each vote
+    would let a watcher match a change to the receipt of the member who just voted."""
+    if session.state != SessionState.OPEN:
+        return True
+    return session.receipts.count() >= session.participants.count()
 
 
 def session_tally(session: AppraisalSession) -> list[ParticipantRow]:
     """Every participant with the peer ballot counts per grade, counted set-based (one grouped
-    query for all marks; one for the participants)."""
-    marks = (BallotMark.objects.filter(ballot__session=session).order_by()
-             .values_list("participant_id", "grade").annotate(n=Count("pk")))
-    counts = rules.ballot_counts(marks)
+    query for all marks; one for the participants); counts withheld while voting goes on."""
+    visible = counts_visible(session)
+    counts = {}
+    if visible:
+        marks = (BallotMark.objects.filter(ballot__session=session).order_by()
+                 .values_list("participant_id", "grade").annotate(n=Count("pk")))
+        counts = rules.ballot_counts(marks)
+    withheld = dict.fromkeys(rules.Grade.values)
     rows = []
     for p in (session.participants.select_related("member", "handling")
               .prefetch_related("handling__follow_ups")):
+        if not visible:
+            rows.append(ParticipantRow(p, dict(withheld), ""))
+            continue
         c = counts.get(p.pk, dict.fromkeys(rules.Grade.values, 0))
         rows.append(ParticipantRow(p, c, rules.peer_grade(c)))
     return rows

@@ -36,6 +36,7 @@ from .selectors import (
     allocations,
     budget_report,
     can_write,
+    counts_visible,
     criteria_of,
     has_voted,
     pending_awards,
@@ -133,6 +134,7 @@ def session_detail(request, pk):
     return render(request, "evaluation/session.html", {
         "session": session, "rows": rows,
         "voted": session.receipts.count(),
+        "counts_visible": counts_visible(session),
         "graded": sum(1 for r in rows if not r.participant.probationary),
         "excellent_allowed": rules.excellent_allowed(
             sum(1 for r in rows if not r.participant.probationary)),

@@ -74,10 +74,6 @@ def _notify_members(members, **kwargs) -> int:
     return notify_members(members, **kwargs)
 
 
-def _meeting_url(meeting: Meeting) -> str:
-    return reverse("meetings:detail", args=[meeting.pk])
-
-
 # --- Who should attend -----------------------------------------------------------------------
 
 # Members a meeting expects: the organization's members in these statuses. Lost-contact
@@ -267,7 +263,8 @@ def _notify_meeting(meeting: Meeting, what: str) -> int:
     return _notify_members(
         members, kind=f"meeting_{what}", title=title,
         body=meeting.place or (_("Online") if meeting.online else ""),
-        url=_meeting_url(meeting), dedupe_key=f"meeting:{meeting.pk}:{what}",
+        # The members' own meetings page: a member cannot open the secretary's meeting page.
+        url=reverse("meetings:mine"), dedupe_key=f"meeting:{meeting.pk}:{what}",
         organization=meeting.organization,
     )
 
@@ -357,9 +354,22 @@ def meeting_signin(user, meeting: Meeting, *, now: dt.datetime | None = None) ->
 
 @transaction.atomic
 def meeting_file_add(actor, meeting: Meeting, upload) -> MeetingFile:
-    """Attach a photo (JPEG, PNG) or document (PDF, Word, Excel, PowerPoint) to `meeting`.
+    """Attach a photo (JPEG, PNG) or document (PDF, Word, Excel, PowerPoint) to `meeting`
+    (`check_upload`)."""
+    name, kind = check_upload(upload)
+    item = MeetingFile(meeting=meeting, kind=kind, name=name[:200], size=upload.size,
+                       uploaded_by=actor)
+    item.file.save(name, upload, save=False)
+    item.save()
+    audit_log(actor, "meeting.file_add", meeting, {"file": item.name, "size": item.size},
+              organization_path=meeting.organization.path)
+    return item
 
-    The extension and the file's first bytes must agree; the size is capped."""
+
+def check_upload(upload) -> tuple[str, str]:
+    """(file name, FileKind) of an uploaded photo (JPEG, PNG) or document (PDF, Word, Excel,
+    PowerPoint), else a ValidationError on "file": the extension and the file's first bytes
+    must agree, the size is capped. Used for meeting files and rectification evidence."""
     name = os.path.basename(upload.name or "")
     ext = os.path.splitext(name)[1].lower()
     if ext not in ALLOWED_FILES:
@@ -378,13 +388,7 @@ def meeting_file_add(actor, meeting: Meeting, upload) -> MeetingFile:
     if not any(head.startswith(sig) for sig in signatures):
         raise ValidationError({"file": [_(
             "The file's content does not match its name (%(ext)s).") % {"ext": ext}]})
-    item = MeetingFile(meeting=meeting, kind=kind, name=name[:200], size=upload.size,
-                       uploaded_by=actor)
-    item.file.save(name, upload, save=False)
-    item.save()
-    audit_log(actor, "meeting.file_add", meeting, {"file": item.name, "size": item.size},
-              organization_path=meeting.organization.path)
-    return item
+    return name, kind
 
 
 # --- Votes at a general assembly -------------------------------------------------------------

@@ -90,7 +90,12 @@
     el.style.height = Math.max(160, (narrow ? 110 : 60) + rows.length * 30) + "px";
     c.resize();
     c.setOption({
-      tooltip: { formatter: (p) => `${rows[p.value[1]].organization.name}<br>${indicators[p.value[0]].label}: ${p.data.display}` },
+      // ECharts puts a formatter's string into the page as HTML: escape what users typed.
+      tooltip: { formatter: (p) => {
+        const enc = window.echarts.format.encodeHTML;
+        return `${enc(rows[p.value[1]].organization.name)}<br>` +
+          `${enc(indicators[p.value[0]].label)}: ${enc(String(p.data.display))}`;
+      } },
       grid: { left: 8, right: 8, top: narrow ? 8 : 40, bottom: 8, containLabel: true },
       xAxis: { type: "category", position: "top", data: indicators.map((i) => i.label),
                axisLabel: narrow ? { interval: 0, rotate: 45, fontSize: 10 }

@@ -57,6 +57,21 @@ def test_scan_opens_then_resolves_itself_and_reopens_as_a_new_occurrence():
                                                        ("open", D(2026, 5, 14))]
 
 
+def test_a_members_open_warning_follows_them_to_their_new_branch():
+    _d, _s, community = tree()
+    old, new = branch(community), branch(community)
+    m = lost(old)
+    services.run_scan(D(2026, 8, 5), send=False)
+    warning = Alert.objects.get(rule="lost_contact", member=m)
+    assert warning.organization == old
+    Member.objects.filter(pk=m.pk).update(organization=new)  # transferred
+    services.run_scan(D(2026, 8, 6), send=False)
+    warning.refresh_from_db()
+    # The same occurrence, now the new branch's to see and act on.
+    assert (warning.state, warning.organization, warning.first_seen) == (
+        "open", new, D(2026, 8, 5))
+
+
 def test_scan_is_idempotent_for_a_date():
     _d, _s, community = tree()
     lost(branch(community))

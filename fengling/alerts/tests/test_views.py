@@ -187,3 +187,29 @@ def test_case_form_shows_the_suggested_deadline_in_the_date_field(client, cast, 
     body = client.get(reverse("alerts:case_new", args=[alert.pk])).content.decode()
     deadline = timezone.localdate() + dt.timedelta(days=30)
     assert f'value="{deadline.isoformat()}"' in body
+
+
+PDF = b"%PDF-1.4\n%evidence\n"
+
+
+def test_evidence_files_are_checked_and_served_only_within_scope(client, cast, case):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from fengling.alerts.models import CaseEvent
+
+    progress = reverse("alerts:case_progress", args=[case.pk])
+    # A page of script named as a photo is refused, and nothing is recorded.
+    get(client, cast.branch_secretary, progress, "post", {
+        "text": "整改照片", "file": SimpleUploadedFile("x.png", b"<svg onload=alert(1)>")})
+    assert not CaseEvent.objects.filter(case=case).exclude(file="").exists()
+    get(client, cast.branch_secretary, progress, "post", {
+        "text": "整改报告", "file": SimpleUploadedFile("报告.pdf", PDF)})
+    event = CaseEvent.objects.filter(case=case).exclude(file="").get()
+    url = reverse("alerts:case_file", args=[case.pk, event.pk])
+    assert url in get(client, cast.community_secretary,
+                      reverse("alerts:case", args=[case.pk])).content.decode()
+    response = get(client, cast.auditor, url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
+    assert "attachment" in response["Content-Disposition"]
+    assert get(client, cast.outsider_secretary, url).status_code == 404
+    assert get(client, cast.member, url).status_code == 404

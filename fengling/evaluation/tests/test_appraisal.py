@@ -10,6 +10,7 @@ from django.db import connection
 from fengling.core.models import AuditEntry
 from fengling.evaluation import services
 from fengling.evaluation.models import (
+    AppraisalSession,
     Ballot,
     BallotMark,
     HandlingFollowUp,
@@ -111,10 +112,28 @@ def test_counts_are_set_based(cast, django_assert_num_queries):
         me = s.participants.get(member=u.member)
         services.ballot_cast(u, s, {p.pk: (E if p.pk == target.pk else Q)
                                     for p in graded(s) if p.pk != me.pk})
+    # Voting over (the committee's turn): the counts are shown.
+    AppraisalSession.objects.filter(pk=s.pk).update(state=SessionState.PROPOSED)
+    s.refresh_from_db()
     with django_assert_num_queries(2):  # the grouped marks, the participants
         rows = session_tally(s)
     row = next(r for r in rows if r.participant.pk == target.pk)
     assert row.counts[E] == 3 and row.ballots == 3 and row.peer_grade == E
+
+
+def test_counts_are_withheld_while_voting_goes_on(client, cast):
+    users = voters(cast, n=3)
+    s = services.session_open(cast.branch_secretary, cast.branch_a, 2026)
+    target = s.participants.get(member=cast.member_a)
+    me = s.participants.get(member=users[0].member)
+    services.ballot_cast(users[0], s, {p.pk: (E if p.pk == target.pk else Q)
+                                       for p in graded(s) if p.pk != me.pk})
+    # One ballot in, others to come: a count that moved now would show how that voter voted.
+    row = next(r for r in session_tally(s) if r.participant.pk == target.pk)
+    assert set(row.counts.values()) == {None} and row.peer_grade == ""
+    client.force_login(cast.branch_secretary)
+    api = client.get(f"/api/v1/evaluation/appraisals/{s.pk}").json()
+    assert all(set(p["counts"].values()) == {None} for p in api["participants"])
 
 
 def test_flow_one_third_probationary_no_spread_and_handling(cast):

@@ -67,6 +67,16 @@ def test_notify_notifies_every_expected_member_once(cast):
         services.meeting_transition(cast.branch_secretary, meeting, MeetingState.NOTIFIED)
 
 
+def test_the_notice_opens_a_page_the_member_may_open(client, cast):
+    meeting = schedule(cast.branch_secretary, cast.branch_a, start=at(2030, 1, 1, 9))
+    services.meeting_transition(cast.branch_secretary, meeting, MeetingState.NOTIFIED)
+    notice = Notification.objects.get(dedupe_key=f"meeting:{meeting.pk}:notice",
+                                      recipient__username="member")
+    client.force_login(cast.member)
+    response = client.get(notice.url)
+    assert response.status_code == 200 and meeting.topic in response.content.decode()
+
+
 def test_cancel_needs_a_reason_and_held_is_final(cast):
     meeting = schedule(cast.branch_secretary, cast.branch_a)
     with pytest.raises(ValidationError):
