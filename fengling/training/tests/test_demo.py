@@ -71,3 +71,16 @@ def test_seeding_again_replaces_the_training_records(seeded):
     with translation.override("en"):
         call_command("seed", scale="small", as_of=AS_OF, interactive=False, stdout=StringIO())
     assert Attendance.objects.count() == first
+
+
+def test_most_demo_members_keep_pace_with_their_study_hours():
+    """The demo's own study leaves about one member in ten behind by late November, so the
+    study-hours warnings name a few members of a branch, not all of them."""
+    from fengling.alerts import rules as alert_rules
+
+    late = dt.date(2025, 11, 24)
+    with translation.override("en"):
+        call_command("seed", scale="small", as_of=late, interactive=False, stdout=StringIO())
+    behind = list(alert_rules.study_hours_behind(alert_rules.ScanContext(late)))
+    active = Member.objects.filter(status__in=ACTIVE_STATUSES).count()
+    assert 0.03 * active < len(behind) < 0.25 * active, (len(behind), active)
