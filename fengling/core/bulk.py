@@ -1,4 +1,5 @@
-"""Plain inserts of many rows, for the demo's big tables (attendance, study records).
+"""Plain inserts of many rows: the demo's big tables (attendance, study records) and the
+warnings a district scan opens.
 
 Django's bulk_create builds SQL per object, which costs most of a district seed's time at a
 million rows. `insert_rows` takes values already adapted for the database (what a field's
@@ -28,7 +29,8 @@ def column_type(model, column: str) -> str:
 
 def insert_rows(model, columns: tuple[str, ...], rows: list[tuple]) -> int:
     """Insert `rows` (tuples in `columns` order, values already adapted) into `model`'s
-    table; return how many. No signals, no audit trail: for bulk demo data only."""
+    table; return how many. No signals, no audit trail, no ids returned: for tables whose
+    rows need none of these (demo data, warnings)."""
     if not rows:
         return 0
     quote = connection.ops.quote_name
