@@ -10,7 +10,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from fengling.accounts.models import User
-from fengling.core.api import Pagination, error_responses
+from fengling.core.api import PagedRows, Pagination, error_responses
 from fengling.core.scoping import scope_of
 from fengling.organizations.selectors import access_organization
 
@@ -89,7 +89,7 @@ def warning_index(request: HttpRequest, filters: Query[WarningQuery]):
            if filters.organization else None)
     qs = selectors.alert_list(request.auth, selectors.AlertFilters(
         level=filters.level, rule=filters.rule, state=filters.state, organization=org))
-    return [_warning(a) for a in qs]
+    return PagedRows.each(qs, _warning)
 
 
 @router.get("/warnings/{warning_id}", response={200: WarningDetailOut, **READ},
@@ -110,14 +110,14 @@ class CaseQuery(Schema):
 def case_index(request: HttpRequest, filters: Query[CaseQuery]):
     """Cases in your scope; `mine=true`: the unclosed cases you are responsible for."""
     if filters.mine:
-        return [_case(c) for c in selectors.my_todo(request.auth)]
+        return PagedRows.each(selectors.my_todo(request.auth), _case)
     _require_staff(request.auth)
     org = (access_organization(request.auth, filters.organization)
            if filters.organization else None)
     qs = selectors.case_list(request.auth, selectors.CaseFilters(
         state=filters.state, overdue=filters.overdue, organization=org),
         today=timezone.localdate())
-    return [_case(c) for c in qs]
+    return PagedRows.each(qs, _case)
 
 
 def _user(pk: int) -> User | None:
@@ -185,11 +185,15 @@ def case_review(request: HttpRequest, case_id: int, payload: ReviewIn):
 
 @router.get("/scan", response={200: ScanOut, **READ}, summary="The latest scan")
 def scan_summary(request: HttpRequest):
-    """The latest scan of the district and the open warnings in your scope by level."""
+    """When the latest scan ran, and the open warnings in your scope by level and by rule.
+    The scan's own district-wide figures (opened, resolved, escalated) are given to those
+    whose scope is the whole district only."""
     _require_staff(request.auth)
     run = selectors.latest_scan()
-    out = {"open_by_level": selectors.level_counts(request.auth)}
+    out = {"open_by_level": selectors.level_counts(request.auth),
+           "by_rule": selectors.rule_counts(request.auth)}
     if run is not None:
-        out.update(day=run.day, finished_at=run.finished_at, opened=run.opened,
-                   resolved=run.resolved, escalated=run.escalated, by_rule=run.by_rule)
+        out.update(day=run.day, finished_at=run.finished_at)
+        if selectors.sees_whole_district(request.auth):
+            out.update(opened=run.opened, resolved=run.resolved, escalated=run.escalated)
     return out

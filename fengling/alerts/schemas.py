@@ -108,9 +108,12 @@ class ReviewIn(Schema):
 class ScanOut(Schema):
     day: dt.date | None = Field(None, description="The date of the latest scan.")
     finished_at: dt.datetime | None = None
-    opened: int = 0
-    resolved: int = 0
-    escalated: int = 0
+    opened: int | None = Field(None, description="Warnings the latest scan opened in the "
+                               "district; for a scope that is the whole district only.")
+    resolved: int | None = Field(None, description="Warnings it resolved (whole district "
+                                 "only).")
+    escalated: int | None = Field(None, description="Cases it escalated (whole district "
+                                  "only).")
     by_rule: dict[str, int] = Field(default_factory=dict,
-                                    description="Findings of the latest scan, by rule.")
+                                    description="Open warnings in your scope, by rule.")
     open_by_level: dict[str, int] = Field(description="Open warnings in your scope.")

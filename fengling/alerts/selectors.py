@@ -9,7 +9,7 @@ from django.db.models import Case as When_
 from django.db.models import Count, IntegerField, Q, Value, When
 
 from fengling.accounts.models import RoleAssignment, User
-from fengling.core.scoping import guard
+from fengling.core.scoping import guard, scope_of
 from fengling.organizations.models import Organization
 
 from .models import Alert, Case, CaseState, Level, ScanRun, WarningState
@@ -72,6 +72,19 @@ def level_counts(user, organization: Organization | None = None) -> dict[str, in
         qs = qs.filter(organization__path__subtree=organization.path)
     counts = dict(qs.order_by().values_list("level").annotate(n=Count("id")))
     return {level: counts.get(level, 0) for level in Level.values}
+
+
+def rule_counts(user) -> dict[str, int]:
+    """Open warnings in scope by rule (one query)."""
+    return dict(Alert.objects.visible_to(user).open().order_by().values_list("rule")
+                .annotate(n=Count("id")))
+
+
+def sees_whole_district(user) -> bool:
+    """Whether the user's scope holds every organization (a root of the tree): only then
+    are a scan's district-wide figures theirs to see."""
+    scope = scope_of(user)
+    return scope.everything or any(len(p) == Organization.steplen for p in scope.read_paths)
 
 
 @dataclass

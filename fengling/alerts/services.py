@@ -176,8 +176,9 @@ def escalate_overdue(today: dt.date, *, send: bool = True) -> int:
     raised = []
     for case in overdue:
         wanted = 1 + (today - case.deadline).days // ESCALATE_EVERY_DAYS
-        # At most up to the root (the root's own cases stay with the root).
-        wanted = min(wanted, max(case.organization.depth - 2, 0))
+        # At most up to the root: a case the root reviews (a street's, the root's own) is
+        # escalated once, to the root, so that an overdue case always reaches someone.
+        wanted = min(wanted, max(case.organization.depth - 2, 1))
         if wanted > case.escalation:
             case.escalation = wanted
             raised.append(case)
@@ -186,11 +187,13 @@ def escalate_overdue(today: dt.date, *, send: bool = True) -> int:
     Case.objects.bulk_update(raised, ["escalation"])
     paths = {c.pk: c.organization.path[:Organization.steplen * _reviewer_depth(
         c.organization.depth, c.escalation)] for c in raised}
-    orgs = dict(Organization.objects.filter(path__in=set(paths.values()))
-                .values_list("path", "id"))
+    above = {path: (pk, name) for path, pk, name in Organization.objects.filter(
+        path__in=set(paths.values())).values_list("path", "id", "name")}
+    orgs = {path: pk for path, (pk, _name) in above.items()}
+    # The step names the organization the case went up to.
     CaseEvent.objects.bulk_create([
         CaseEvent(case=c, kind=EventKind.ESCALATED,
-                  text=str(c.escalation)) for c in raised])
+                  text=above.get(paths[c.pk], (None, ""))[1]) for c in raised])
     # Audited like every other step (the scan is the actor: none), in one insert.
     case_type = ContentType.objects.get_for_model(Case)
     AuditEntry.objects.bulk_create([
@@ -222,6 +225,15 @@ def escalate_overdue(today: dt.date, *, send: bool = True) -> int:
 def _require_write(actor, organization: Organization) -> None:
     if not scope_of(actor).covers_path(organization.path, write=True):
         raise PermissionDenied
+
+
+def escalated_to(case: Case) -> Organization | None:
+    """The organization an escalated case has gone up to (None if not escalated)."""
+    if not case.escalation:
+        return None
+    depth = _reviewer_depth(case.organization.depth, case.escalation)
+    return Organization.objects.filter(
+        path=case.organization.path[:Organization.steplen * depth]).first()
 
 
 def parent_path(organization: Organization) -> str:
@@ -292,9 +304,12 @@ def case_update(actor, case: Case, *, responsible=None, plan: str | None = None,
     new_responsible = responsible or case.responsible
     new_plan = case.plan if plan is None else plan
     new_deadline = deadline or case.deadline
+    # An overdue case keeps its past deadline while other fields change; a new deadline
+    # cannot be in the past.
+    changed = new_deadline != case.deadline
     errors = _case_errors(responsible=new_responsible, organization=case.organization,
                           plan=new_plan, deadline=new_deadline,
-                          today=min(today, case.deadline))
+                          today=today if changed else min(today, case.deadline))
     if errors:
         raise ValidationError(errors)
     before = {"responsible": case.responsible_id, "deadline": case.deadline.isoformat()}

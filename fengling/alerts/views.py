@@ -130,7 +130,8 @@ def case_index(request):
     page = Paginator(selectors.case_list(request.user, filters, today), PAGE_SIZE).get_page(
         request.GET.get("page"))
     return render(request, "alerts/cases.html", {
-        "form": form, "page": page, "today": today, "title": _("Rectification cases")})
+        "form": form, "page": page, "today": today, "title": _("Rectification cases"),
+        "organization": organization, "overdue": filters.overdue})
 
 
 @login_required
@@ -166,6 +167,7 @@ def case_detail(request, pk):
         "can_review": services.can_review(request.user, case),
         "progress_form": forms.ProgressForm(), "review_form": forms.ReviewForm(),
         "overdue": case.state != CaseState.CLOSED and case.deadline < timezone.localdate(),
+        "escalated_to": services.escalated_to(case),
     })
 
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from fengling.core.api import Pagination, error_responses
+from fengling.core.api import PagedRows, Pagination, error_responses
 from fengling.organizations.selectors import access_organization
 
 from . import rules, selectors
@@ -45,26 +45,14 @@ def birthday_index(request: HttpRequest, query: Query[BirthdayQuery]):
                     if query.organization is not None else None)
     year, month = rules.parse_month(query.month, timezone.localdate())
     members = selectors.month_birthdays(request.auth, organization, year, month)
-    return _Rows(members, year)
+    return PagedRows(members, lambda page: _birthday_page(page, year))
 
 
-class _Rows:
-    """A lazily sliced list of BirthdayOut dicts over the members QuerySet (for pagination)."""
-
-    def __init__(self, members, year: int):
-        self.members, self.year = members, year
-
-    def count(self) -> int:
-        return self.members.count()
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, index):
-        return [
-            {"member": {"id": b.member.pk, "name": b.member.name},
-             "organization": {"id": b.member.organization_id,
-                              "name": b.member.organization.name},
-             "join_date": b.member.join_date, "day": b.day, "years": b.years}
-            for b in selectors.as_birthdays(self.members[index], self.year)
-        ]
+def _birthday_page(page, year: int) -> list[dict]:
+    return [
+        {"member": {"id": b.member.pk, "name": b.member.name},
+         "organization": {"id": b.member.organization_id,
+                          "name": b.member.organization.name},
+         "join_date": b.member.join_date, "day": b.day, "years": b.years}
+        for b in selectors.as_birthdays(page, year)
+    ]

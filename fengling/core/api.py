@@ -9,6 +9,7 @@ branch on it) and a `message` in the request's language; validation errors add `
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -73,6 +74,32 @@ class Pagination(PageNumberPagination):
         kwargs.setdefault("page_size", 50)
         kwargs.setdefault("max_page_size", 100)
         super().__init__(**kwargs)
+
+
+class PagedRows:
+    """A QuerySet for `@paginate(Pagination)` whose rows are shaped a page at a time: the
+    paginator counts (one COUNT) and slices (LIMIT/OFFSET in SQL), then `shape_page` turns
+    the page's rows into the schema's dicts. (Returning `[shape(r) for r in qs]` instead
+    would read and shape every row of the scope for one page.)
+
+    `shape_page` takes the sliced QuerySet and returns a list; `PagedRows.each(qs, fn)` is
+    the common case of shaping row by row."""
+
+    def __init__(self, qs, shape_page: Callable[[Any], list]):
+        self.qs, self.shape_page = qs, shape_page
+
+    @classmethod
+    def each(cls, qs, fn: Callable[[Any], Any]) -> PagedRows:
+        return cls(qs, lambda page: [fn(row) for row in page])
+
+    def count(self) -> int:
+        return self.qs.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, item):
+        return self.shape_page(self.qs[item])
 
 
 # --- Authentication -------------------------------------------------------------------------

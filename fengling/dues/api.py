@@ -7,7 +7,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from fengling.core.api import Pagination, error_responses
+from fengling.core.api import PagedRows, Pagination, error_responses
 from fengling.members.selectors import access_member
 from fengling.organizations.selectors import access_organization
 
@@ -125,29 +125,17 @@ def arrears_index(request: HttpRequest, query: Query[ArrearsQuery]):
     org = access_organization(request.auth, query.organization)
     rows = selectors.arrears_list(request.auth, org, today=timezone.localdate(),
                                   min_months=query.min_months)
-    return _ArrearsRows(rows)
+    return PagedRows(rows, _arrears_page)
 
 
-class _ArrearsRows:
-    """Shapes the grouped rows for the schema, page by page (slicing stays in SQL)."""
-
-    def __init__(self, qs):
-        self.qs = qs
-
-    def count(self):
-        return self.qs.count()
-
-    def __len__(self):
-        return self.count()
-
-    def __getitem__(self, item):
-        return [
-            {"member": {"id": r["member_id"], "name": r["member__name"]},
-             "organization": {"id": r["organization_id"], "name": r["organization__name"]},
-             "months_owed": r["months_owed"], "oldest_month": r["oldest_month"],
-             "amount_owed": r["amount_owed"], "level": r["level"]}
-            for r in selectors.with_levels(self.qs[item])
-        ]
+def _arrears_page(page) -> list[dict]:
+    return [
+        {"member": {"id": r["member_id"], "name": r["member__name"]},
+         "organization": {"id": r["organization_id"], "name": r["organization__name"]},
+         "months_owed": r["months_owed"], "oldest_month": r["oldest_month"],
+         "amount_owed": r["amount_owed"], "level": r["level"]}
+        for r in selectors.with_levels(page)
+    ]
 
 
 class CollectionQuery(Schema):

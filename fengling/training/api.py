@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from fengling.core.api import ApiError, Pagination, error_responses
+from fengling.core.api import ApiError, PagedRows, Pagination, error_responses
 from fengling.members.models import Member
 from fengling.members.selectors import access_member
 from fengling.organizations.selectors import access_organization
@@ -231,27 +231,14 @@ def certification_index(request: HttpRequest, query: Query[CertificationQuery]):
     today = timezone.localdate()
     qs, _c = selectors.certification_list(request.auth, status=query.status, today=today,
                                           organization=organization)
-    return _CertificationRows(qs, today)
+    return PagedRows.each(qs, lambda m: _certification_row(m, today))
 
 
-class _CertificationRows:
-    """A lazy sequence so the paginator slices the QuerySet before the rows are shaped."""
-
-    def __init__(self, qs, today):
-        self.qs, self.today = qs, today
-
-    def __len__(self):
-        return self.qs.count()
-
-    def count(self):
-        return self.qs.count()
-
-    def __getitem__(self, item):
-        return [{"member": {"id": m.pk, "name": m.name},
-                 "organization": {"id": m.organization_id, "name": m.organization.name},
-                 "status": rules.certification_status(m.valid_until, self.today),
-                 "valid_until": m.valid_until, "certificate_id": m.certificate_id}
-                for m in self.qs[item]]
+def _certification_row(m, today) -> dict:
+    return {"member": {"id": m.pk, "name": m.name},
+            "organization": {"id": m.organization_id, "name": m.organization.name},
+            "status": rules.certification_status(m.valid_until, today),
+            "valid_until": m.valid_until, "certificate_id": m.certificate_id}
 
 
 @router.get("/placements", response={200: list[PlacementOut], **error_responses(401)},

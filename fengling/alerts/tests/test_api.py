@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from fengling.accounts.services import api_token_issue
 from fengling.alerts import services
-from fengling.alerts.models import Case
+from fengling.alerts.models import Alert, Case
 
 from .test_views import make_alert
 
@@ -116,7 +116,23 @@ def test_scan_summary(client, cast):
     data = call(client, cast.district_admin, "get", f"{BASE}/scan").json()
     assert data["day"] == timezone.localdate().isoformat()
     assert sum(data["by_rule"].values()) == sum(data["open_by_level"].values())
+    assert data["opened"] >= 1
     assert call(client, cast.member, "get", f"{BASE}/scan").status_code == 403
+
+
+def test_scan_summary_counts_only_the_callers_scope(client, cast):
+    """A community secretary sees their scope's open warnings, by level and by rule, and
+    none of the scan's district-wide figures."""
+    make_alert(cast.branch_b, member=cast.member_b)
+    services.run_scan(timezone.localdate(), send=False)
+    everyone = call(client, cast.district_admin, "get", f"{BASE}/scan").json()
+    outsider = call(client, cast.outsider_secretary, "get", f"{BASE}/scan").json()
+    in_scope = Alert.objects.visible_to(cast.outsider_secretary).open()
+    assert sum(outsider["by_rule"].values()) == in_scope.count()
+    assert sum(outsider["open_by_level"].values()) == in_scope.count()
+    assert in_scope.count() < Alert.objects.open().count() == sum(everyone["by_rule"].values())
+    assert outsider["opened"] is None and outsider["resolved"] is None
+    assert outsider["day"] == everyone["day"]
 
 
 def test_openapi_documents_every_alerts_operation(client):
@@ -129,3 +145,20 @@ def test_openapi_documents_every_alerts_operation(client):
     for ops in paths.values():
         for op in ops.values():
             assert op.get("summary") and "401" in op["responses"]
+
+
+def test_warning_list_reads_only_the_page_it_shows(client, cast):
+    """A page of the warnings list reads that page's rows (LIMIT in SQL) and counts the
+    rest, whatever the scope's total: not every warning of the district for one page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(60):
+        make_alert(cast.branch_a, rule="branch_size", level="yellow", subject=f"o{n}")
+    call(client, cast.district_admin, "get", f"{BASE}/warnings")  # warm the caches
+    with CaptureQueriesContext(connection) as ctx:
+        data = call(client, cast.district_admin, "get", f"{BASE}/warnings", page_size=5).json()
+    assert data["count"] == 60 and len(data["items"]) == 5
+    reads = [q["sql"] for q in ctx.captured_queries
+             if q["sql"].startswith('SELECT "alerts_alert"."id"')]
+    assert reads and all("LIMIT 5" in sql for sql in reads)

@@ -10,6 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from fengling.alerts import services
 from fengling.alerts.models import Alert, Case, CaseEvent, ScanRun
@@ -167,6 +168,29 @@ def test_overdue_case_escalates_one_level_up_and_notifies_it():
     services.run_scan(D(2026, 4, 3))
     assert Notification.objects.filter(recipient=street_admin).count() == 1
     assert Case.objects.get(pk=case.pk).escalation == 1
+    # The step and the case say where the case went, by name.
+    assert CaseEvent.objects.get(case=case, kind="escalated").text == street.name
+    assert services.escalated_to(case) == street
+
+
+def test_an_overdue_street_case_reaches_the_district_once(client):
+    """A street's case is reviewed by the district, the root: overdue, it is escalated once,
+    to the district, whose administrator and the responsible person are told."""
+    district, street, _community = tree()
+    street_admin = make_user("street", Role.STREET_ADMIN, street)
+    district_admin = make_user("district", Role.DISTRICT_ADMIN, district)
+    case = services.case_open(district_admin, street, responsible=street_admin,
+                              plan="整改", deadline=D(2026, 4, 1), title="街道整改",
+                              today=D(2026, 3, 1))
+    services.run_scan(D(2026, 4, 2))
+    services.run_scan(D(2026, 6, 2))  # two months late: still once, the root is the top
+    case.refresh_from_db()
+    assert case.escalation == 1
+    assert Notification.objects.filter(recipient=district_admin, kind="rectification").count() == 1
+    assert Notification.objects.filter(recipient=street_admin, kind="rectification").count() == 1
+    client.force_login(district_admin)
+    page = client.get(reverse("alerts:case", args=[case.pk])).content.decode()
+    assert f'<dd class="col-sm-9">{district.name}</dd>' in page  # "Escalated to"
 
 
 def test_every_evidence_link_leads_to_a_page():

@@ -102,6 +102,23 @@ def test_list_filters(client, cast, alert):
     assert cast.member_a.name in body
 
 
+def test_case_list_keeps_its_organization_when_filtered_again(client, cast, case):
+    """Drilled down to one organization's cases (from the cockpit), the state filter keeps
+    that organization: the form carries it, and the heading names it."""
+    services.case_open(cast.district_admin, cast.branch_b, responsible=cast.outsider_secretary,
+                       plan="整改", deadline=timezone.localdate() + dt.timedelta(days=9),
+                       title="另一街道的整改")
+    client.force_login(cast.district_admin)
+    body = client.get(reverse("alerts:cases"),
+                      {"organization": cast.branch_a.pk, "overdue": "1"}).content.decode()
+    assert f'name="organization" value="{cast.branch_a.pk}"' in body
+    assert 'name="overdue" value="1"' in body
+    body = client.get(reverse("alerts:cases"), {"organization": cast.branch_a.pk,
+                                                "state": "active"}).content.decode()
+    assert case.title in body and "另一街道的整改" not in body
+    assert f"· {cast.branch_a.name}</h1>" in body
+
+
 def test_list_query_count_does_not_grow(client, cast):
     client.force_login(cast.district_admin)
     make_alert(cast.branch_a, member=cast.member_a)
@@ -169,6 +186,30 @@ def test_responsible_must_work_on_the_organization(cast, alert):
                            responsible=cast.outsider_secretary, plan="x",
                            deadline=timezone.localdate(), alert=alert)
     assert "responsible" in exc.value.error_dict
+
+
+def test_an_overdue_case_keeps_its_deadline_but_takes_no_new_past_one(cast, alert):
+    """Editing an overdue case's plan keeps its past deadline; moving the deadline to
+    another past day is refused and changes nothing."""
+    from django.core.exceptions import ValidationError
+    opened = dt.date(2026, 3, 1)
+    case = services.case_open(cast.community_secretary, cast.branch_a,
+                              responsible=cast.branch_secretary, plan="恢复联系",
+                              deadline=dt.date(2026, 3, 20), alert=alert, today=opened)
+    services.case_update(cast.community_secretary, case, plan="恢复联系，每周走访",
+                         today=TODAY)
+    case.refresh_from_db()
+    assert (case.plan, case.deadline) == ("恢复联系，每周走访", dt.date(2026, 3, 20))
+    with pytest.raises(ValidationError) as exc:
+        services.case_update(cast.community_secretary, case, deadline=dt.date(2026, 3, 30),
+                             today=TODAY)
+    assert "deadline" in exc.value.error_dict
+    case.refresh_from_db()
+    assert case.deadline == dt.date(2026, 3, 20)
+    services.case_update(cast.community_secretary, case, deadline=dt.date(2026, 4, 30),
+                         today=TODAY)
+    case.refresh_from_db()
+    assert case.deadline == dt.date(2026, 4, 30)
 
 
 def test_home_page_shows_the_role_warnings_first(client, cast, alert, case):

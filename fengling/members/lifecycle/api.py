@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from fengling.core.api import Pagination, error_responses
+from fengling.core.api import PagedRows, Pagination, error_responses
 from fengling.organizations.selectors import access_organization
 
 from ..selectors import access_member
@@ -92,23 +92,9 @@ def transfer_index(request: HttpRequest, query: Query[TransferQuery]):
                     if query.organization is not None else None)
     rows = selectors.transfer_list(request.auth, organization=organization,
                                    direction=query.direction, state=query.state)
-    return _LazyMap(rows, lambda t: _transfer_out(request.auth, t))
+    return PagedRows.each(rows, lambda t: _transfer_out(request.auth, t))
 
 
-class _LazyMap:
-    """A sliceable, countable view of a QuerySet mapped row by row (for the paginator)."""
-
-    def __init__(self, qs, fn):
-        self.qs, self.fn = qs, fn
-
-    def count(self):
-        return self.qs.count()
-
-    def __len__(self):
-        return self.count()
-
-    def __getitem__(self, item):
-        return [self.fn(r) for r in self.qs[item]]
 
 
 # Before /transfers/{transfer_id}: the first matching path wins.
@@ -204,7 +190,7 @@ def mobile_index(request: HttpRequest, query: Query[ListQuery]):
     false), with their last annual report and when the next is due."""
     organization = (access_organization(request.auth, query.organization)
                     if query.organization is not None else None)
-    return _LazyMap(selectors.mobile_list(request.auth, organization=organization,
+    return PagedRows.each(selectors.mobile_list(request.auth, organization=organization,
                                           open_only=query.open), _mobile_out)
 
 
@@ -251,7 +237,7 @@ def _lost_out(record) -> dict:
 def lost_index(request: HttpRequest, query: Query[ListQuery]):
     organization = (access_organization(request.auth, query.organization)
                     if query.organization is not None else None)
-    return _LazyMap(selectors.lost_list(request.auth, organization=organization,
+    return PagedRows.each(selectors.lost_list(request.auth, organization=organization,
                                         open_only=query.open), _lost_out)
 
 
