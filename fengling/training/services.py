@@ -294,9 +294,22 @@ def exam_score_record(actor, exam: Exam, member: Member, score) -> ExamScore:
         exam=exam, member=member, defaults={"score": score, "passed": passed})
     audit_log(actor, "training.exam.score", row, {"score": str(score), "passed": passed},
               organization_path=course.organization.path)
-    if passed and course.certifies:
+    if not course.certifies:
+        return row
+    # A corrected score moves the certificate it earned with it: a pass corrected to a fail
+    # withdraws it, a fail corrected back to a pass restores it (same number).
+    earned = Certificate.objects.filter(exam_score=row).first()
+    if passed and earned is None:
         certificate_issue(actor, member=member, course=course, issued_on=exam.held_on,
                           exam_score=row)
+    elif earned is not None and earned.revoked == passed:
+        earned.revoked = not passed
+        earned.save(update_fields=["revoked", "updated_at"])
+        audit_log(actor, "training.certificate.reinstate" if passed
+                  else "training.certificate.revoke", earned,
+                  {"number": earned.number, "reason": "exam score corrected",
+                   "score": str(score)},
+                  organization_path=member.organization.path)
     return row
 
 

@@ -147,6 +147,25 @@ def test_passing_issues_one_numbered_certificate(cast, training):
     assert cert.expires_on == dt.date(2029, 6, 29)
 
 
+def test_a_score_corrected_to_a_fail_withdraws_the_certificate_it_earned(cast, training):
+    """85 issues the certificate; corrected to 40 it is withdrawn (the worker is no longer
+    certified, audited); corrected back to 80 the same certificate is valid again."""
+    from fengling.core.models import AuditEntry
+
+    services.exam_score_record(cast.district_admin, training.exam, cast.member_a, "85")
+    cert = Certificate.objects.get(member=cast.member_a)
+    services.exam_score_record(cast.district_admin, training.exam, cast.member_a, "40")
+    cert.refresh_from_db()
+    assert cert.revoked
+    assert not Certificate.objects.valid_on(dt.date(2026, 7, 1)).filter(
+        member=cast.member_a).exists()
+    assert AuditEntry.objects.filter(action="training.certificate.revoke",
+                                     object_id=str(cert.pk)).exists()
+    services.exam_score_record(cast.district_admin, training.exam, cast.member_a, "80")
+    assert list(Certificate.objects.filter(member=cast.member_a)
+                .values_list("number", "revoked")) == [(cert.number, False)]
+
+
 def test_certificate_numbers_are_unique_and_count_per_year(cast, training):
     course = training.course
     a = services.certificate_issue(cast.district_admin, member=cast.member_a, course=course,
