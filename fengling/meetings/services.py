@@ -12,13 +12,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from fengling.core.audit import audit_log
 from fengling.core.scoping import scope_of
 from fengling.members.models import Member, MemberStatus
-from fengling.notifications.services import notify_members
+from fengling.notifications import conf as notification_conf
+from fengling.notifications.services import notify_members, render
 from fengling.organizations.models import CommitteePost, Organization
 
 from . import rules
@@ -253,16 +255,18 @@ def _notify_meeting(meeting: Meeting, what: str) -> int:
         attendance__status__in=(AttendanceStatus.EXPECTED, AttendanceStatus.LEAVE),
     )
     local = timezone.localtime(meeting.starts_at)
-    if what == "reminder":
-        title = _("Reminder: %(kind)s tomorrow, %(time)s") % {
-            "kind": meeting.get_kind_display(), "time": f"{local:%H:%M}"}
-    else:
-        title = _("%(kind)s on %(date)s: %(topic)s") % {
-            "kind": meeting.get_kind_display(), "date": f"{local:%Y-%m-%d %H:%M}",
-            "topic": meeting.topic}
+    # In the notification language, not the language of whoever pressed the button.
+    with translation.override(notification_conf.language()):
+        if what == "reminder":
+            title = _("Reminder: %(kind)s tomorrow, %(time)s") % {
+                "kind": meeting.get_kind_display(), "time": f"{local:%H:%M}"}
+        else:
+            title = _("%(kind)s on %(date)s: %(topic)s") % {
+                "kind": meeting.get_kind_display(), "date": f"{local:%Y-%m-%d %H:%M}",
+                "topic": meeting.topic}
+        body = meeting.place or (_("Online") if meeting.online else "")
     return _notify_members(
-        members, kind=f"meeting_{what}", title=title,
-        body=meeting.place or (_("Online") if meeting.online else ""),
+        members, kind=f"meeting_{what}", title=title, body=body,
         # The members' own meetings page: a member cannot open the secretary's meeting page.
         url=reverse("meetings:mine"), dedupe_key=f"meeting:{meeting.pk}:{what}",
         organization=meeting.organization,
@@ -545,7 +549,7 @@ def party_day_push(actor, organization: Organization, *, month: dt.date,
         Member.objects.filter(attendance__meeting__push=push,
                               attendance__status=AttendanceStatus.EXPECTED),
         kind="themed_day",
-        title=_("Themed Party Day this month: %(theme)s") % {"theme": theme.title},
+        title=render(_lazy("Themed Party Day this month: %(theme)s")) % {"theme": theme.title},
         body=theme.summary, url=reverse("meetings:mine"),
         dedupe_key=f"theme_push:{push.pk}", organization=organization,
     )

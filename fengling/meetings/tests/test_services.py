@@ -67,6 +67,21 @@ def test_notify_notifies_every_expected_member_once(cast):
         services.meeting_transition(cast.branch_secretary, meeting, MeetingState.NOTIFIED)
 
 
+def test_the_notice_is_in_the_notification_language_whoever_sends_it(cast):
+    """A secretary working in English sends the notice; members read it in Chinese, the
+    notification language (as reminders, greetings and dues reminders)."""
+    from django.utils import translation
+
+    meeting = schedule(cast.branch_secretary, cast.branch_a, start=at(2030, 1, 1, 9))
+    with translation.override("en"):
+        services.meeting_transition(cast.branch_secretary, meeting, MeetingState.NOTIFIED)
+    with translation.override("zh-hans"):
+        kind = str(meeting.get_kind_display())
+    title = Notification.objects.filter(dedupe_key=f"meeting:{meeting.pk}:notice").values_list(
+        "title", flat=True).first()
+    assert title.startswith(kind) and " on " not in title, title
+
+
 def test_the_notice_opens_a_page_the_member_may_open(client, cast):
     meeting = schedule(cast.branch_secretary, cast.branch_a, start=at(2030, 1, 1, 9))
     services.meeting_transition(cast.branch_secretary, meeting, MeetingState.NOTIFIED)
