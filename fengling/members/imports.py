@@ -395,11 +395,15 @@ def check_file(actor, file, *, progress: ProgressFn | None = None
     return result, good
 
 
-def _bulk_insert(members: list[Member]) -> None:
+def _bulk_insert(members: list[Member], actor) -> None:
     created = Member.objects.bulk_create(members)
-    # Each imported member's status history starts with the record (members.lifecycle).
+    # Each imported member's status history starts with the record (members.lifecycle),
+    # recorded by whoever imported the file (none from the command line).
+    recorder = actor if actor is not None and actor.is_authenticated else None
+    reason = _("Imported from Excel")
     StatusChange.objects.bulk_create([
-        StatusChange(member_id=m.pk, kind="initial", status=m.status, effective_on=m.join_date)
+        StatusChange(member_id=m.pk, kind="initial", status=m.status, effective_on=m.join_date,
+                     reason=reason, recorded_by=recorder)
         for m in created
     ])
 
@@ -432,7 +436,7 @@ def member_import(actor, file, *, dry_run: bool = False, source: str = "",
     with transaction.atomic():
         written = 0
         for chunk in _chunks([r.member for r in rows], WRITE_CHUNK):
-            _bulk_insert(chunk)
+            _bulk_insert(chunk, actor)
             written += len(chunk)
             progress("write", written, total)
         subject = _audit_subject(actor)

@@ -126,8 +126,8 @@ def test_a_crash_mid_write_leaves_the_database_unchanged_and_fails_the_job(
     written = []
     real_insert = imports._bulk_insert
 
-    def insert_then_crash(chunk):
-        real_insert(chunk)
+    def insert_then_crash(chunk, actor):
+        real_insert(chunk, actor)
         written.append(len(chunk))
         if len(written) == 2:
             raise OSError("disk unplugged")

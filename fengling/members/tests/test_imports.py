@@ -190,11 +190,11 @@ def test_a_failure_in_the_middle_of_the_write_leaves_the_database_as_it_was(
     calls = []
     real = imports._bulk_insert
 
-    def insert_then_fail(members):
+    def insert_then_fail(members, actor):
         calls.append(len(members))
         if len(calls) == 2:
             raise imports.ImportAborted("killed")
-        real(members)
+        real(members, actor)
 
     monkeypatch.setattr(imports, "_bulk_insert", insert_then_fail)
     before = Member.objects.count()
@@ -222,3 +222,13 @@ def test_imported_members_are_found_by_pinyin_initials(cast):
     assert member_import(cast.community_secretary, xlsx(rows)).ok
     found = Member.objects.visible_to(cast.community_secretary).search("zdr")
     assert [m.name for m in found] == ["张导入"]
+
+
+def test_imported_members_history_starts_with_who_imported_them(cast):
+    from fengling.members.lifecycle.models import StatusChange
+
+    rows = [person(1, cast.branch_a.code, name="王导入")]
+    assert member_import(cast.community_secretary, xlsx(rows)).ok
+    first = StatusChange.objects.get(member__name="王导入")
+    assert (first.kind, first.recorded_by) == ("initial", cast.community_secretary)
+    assert first.reason
