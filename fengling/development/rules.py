@@ -14,7 +14,6 @@ so a late record is kept and shown as missed.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +22,8 @@ from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from fengling.core.lib.dates import add_months, add_years  # noqa: F401 (rules.add_months)
 
 from . import steps as S
 
@@ -52,18 +53,6 @@ EXTENSION_MAX_MONTHS = 12
 MAX_EXTENSIONS = 1
 # The 转正 approval within 3 months of the branch meeting that votes on it.
 CONVERSION_APPROVAL_MONTHS = 3
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day `months` later; the 31st of a shorter month is its last day."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return dt.date(year, month + 1, min(day.day, last))
-
-
-def add_years(day: dt.date, years: int) -> dt.date:
-    return add_months(day, 12 * years)
 
 
 def years_between(start: dt.date, end: dt.date) -> int:

@@ -17,6 +17,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fengling.core.lib.dates import add_months, month_start  # noqa: F401 (rates.add_months)
+
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
@@ -132,15 +134,6 @@ def arrears_level(months_owed: int) -> str | None:
 
 
 # --- months -----------------------------------------------------------------------------------
-
-
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def add_months(month: dt.date, n: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + n
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def months_between(first: dt.date, last: dt.date) -> int:

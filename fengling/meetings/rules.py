@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fengling.core.lib.dates import month_end, month_start  # noqa: F401 (rules.month_start)
 from fengling.organizations.kinds import OrgKind
 
 
@@ -106,12 +107,6 @@ def requirements_for(org_kind: str) -> tuple[Requirement, ...]:
     return REQUIREMENTS.get(org_kind, ())
 
 
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def month_end(day: dt.date) -> dt.date:
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
 def party_day_date(month: dt.date, day_of_month: int) -> dt.date:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from fengling.core.lib.dates import add_months, add_years  # noqa: F401 (rules.add_months)
+
 from .kinds import COMMITTEE_KINDS, Domain, OrgKind
 
 # 任期意见 (2018): 基层党委 5 years; 总支 and 支部 3 years; village and community
@@ -32,25 +34,6 @@ def term_years(kind: str, domain: str) -> int:
     if kind in COMMITTEE_KINDS or kind in (OrgKind.DISTRICT, OrgKind.STREET, OrgKind.TOWN):
         return TERM_YEARS_COMMITTEE
     return TERM_YEARS_BRANCH
-
-
-def add_years(day: dt.date, years: int) -> dt.date:
-    """The same calendar day `years` later; 29 February falls back to the 28th."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, min(day.day, candidate))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
 
 
 def term_end(started_on: dt.date, years: int) -> dt.date:
