@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from fengling.core.forms import add_service_errors
 from fengling.core.scoping import scope_of
 from fengling.organizations.selectors import access_organization
 
@@ -33,14 +34,6 @@ def _staff_only(user) -> None:
     scope = scope_of(user)
     if not (scope.everything or scope.read_paths):
         raise PermissionDenied
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _month(request, name: str) -> dt.date | None:
@@ -106,7 +99,7 @@ def case_new(request, pk):
                                       responsible=d["responsible"], plan=d["plan"],
                                       deadline=d["deadline"], title=d["title"], alert=alert)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The rectification case is opened."))
             return redirect("alerts:case", pk=case.pk)
@@ -187,7 +180,7 @@ def case_edit(request, pk):
             services.case_update(request.user, case, responsible=d["responsible"],
                                  plan=d["plan"], deadline=d["deadline"])
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The case is updated."))
             return redirect("alerts:case", pk=case.pk)

@@ -10,6 +10,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from fengling.core.forms import add_service_errors
 from fengling.members.forms import QuickSelect
 from fengling.members.models import Education, Gender, Member, Occupation
 from fengling.members.selectors import member_home_choices
@@ -47,11 +48,7 @@ def style(form: forms.Form) -> None:
 
 class ServiceErrorsMixin:
     def add_service_errors(self, exc: ValidationError) -> None:
-        if not hasattr(exc, "error_dict"):
-            self.add_error(None, exc)
-            return
-        for field, errors in exc.error_dict.items():
-            self.add_error(field if field in self.fields else None, errors)
+        add_service_errors(self, exc)
 
 
 class BoardFilterForm(forms.Form):

@@ -6,6 +6,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from fengling.core.forms import add_service_errors
+
 from .models import PaymentMethod, Relief
 from .rates import Category, parse_month
 
@@ -37,9 +39,7 @@ class StyledForm(forms.Form):
             field.widget.attrs.setdefault("class", css)
 
     def add_service_errors(self, error: ValidationError) -> None:
-        for field, messages in error.message_dict.items():
-            for message in messages:
-                self.add_error(field if field in self.fields else None, message)
+        add_service_errors(self, error)
 
 
 class PaymentForm(StyledForm):

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from fengling.core.forms import add_service_errors
 from fengling.core.scoping import scope_of
 from fengling.members.selectors import member_filter_organizations
 from fengling.organizations.selectors import access_organization, organization_roots
@@ -86,14 +87,6 @@ def _organization(request, *, required: bool = True):
     return root
 
 
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 @login_required
 @require_GET
 def index(request):
@@ -131,7 +124,7 @@ def create(request):
         try:
             meeting = meeting_schedule(request.user, organization, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The meeting is planned."))
             return redirect("meetings:detail", meeting.pk)
@@ -149,7 +142,7 @@ def edit(request, pk):
         try:
             meeting_update(request.user, Meeting.objects.get(pk=meeting.pk), **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The meeting is saved."))
             return redirect("meetings:detail", meeting.pk)

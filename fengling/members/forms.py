@@ -12,6 +12,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from fengling.core.forms import add_service_errors
 from fengling.organizations.models import Organization
 
 from .models import (
@@ -287,8 +288,4 @@ class MemberForm(forms.Form):
             return None
 
     def _add_service_errors(self, exc: ValidationError) -> None:
-        if not hasattr(exc, "error_dict"):
-            self.add_error(None, exc)
-            return
-        for field, errors in exc.error_dict.items():
-            self.add_error(field if field in self.fields else None, errors)
+        add_service_errors(self, exc)

@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from fengling.core.forms import add_service_errors
+
 from .models import CourseKind, PlacementKind, ReportKind, StudyKind
 
 
@@ -26,11 +28,7 @@ class BootstrapForm(forms.Form):
 
     def add_service_errors(self, exc) -> None:
         """Put a service's ValidationError on the fields it names (else on the form)."""
-        if hasattr(exc, "error_dict"):
-            for name, messages in exc.message_dict.items():
-                self.add_error(name if name in self.fields else None, messages)
-        else:
-            self.add_error(None, exc.messages)
+        add_service_errors(self, exc)
 
 
 class DateInput(forms.DateInput):

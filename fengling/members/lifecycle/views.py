@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from fengling.core.forms import add_service_errors
 from fengling.core.scoping import scope_of
 from fengling.organizations.selectors import access_organization
 
@@ -27,14 +28,6 @@ from . import forms, rules, selectors, services
 PAGE_SIZE = 25
 
 
-def _add_errors(form, exc: ValidationError) -> None:
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 def _action(request, *, form, title, member, call, done, back=None):
     """Show `form`; on a valid POST run `call(cleaned_data)` and go back to the member."""
     back = back or reverse("members:detail", args=[member.pk])
@@ -42,7 +35,7 @@ def _action(request, *, form, title, member, call, done, back=None):
         try:
             call(form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, done)
             return redirect(back)
