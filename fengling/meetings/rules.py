@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from django.db import models
@@ -107,8 +108,6 @@ def requirements_for(org_kind: str) -> tuple[Requirement, ...]:
     return REQUIREMENTS.get(org_kind, ())
 
 
-
-
 def party_day_date(month: dt.date, day_of_month: int) -> dt.date:
     """The branch's fixed day in `month`; a day past the month's end becomes its last day."""
     last = calendar.monthrange(month.year, month.month)[1]
@@ -130,9 +129,12 @@ def _period_end(start: dt.date, period: str) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1) - dt.timedelta(days=1)
 
 
-def due_periods(start: dt.date, end: dt.date, period: str, today: dt.date) -> list[dt.date]:
+@functools.lru_cache(maxsize=256)
+def due_periods(start: dt.date, end: dt.date, period: str, today: dt.date
+                ) -> tuple[dt.date, ...]:
     """The periods (as their first days) that lie wholly inside [start, end] and are over
-    by `today`: only those can be judged. A period still running is not yet due."""
+    by `today`: only those can be judged. A period still running is not yet due. (Cached:
+    a district report asks the same question for each of its thousands of branches.)"""
     periods = []
     current = period_of(start, period)
     if current < start:
@@ -143,7 +145,7 @@ def due_periods(start: dt.date, end: dt.date, period: str, today: dt.date) -> li
             break
         periods.append(current)
         current = last + dt.timedelta(days=1)
-    return periods
+    return tuple(periods)
 
 
 @dataclass(frozen=True)
@@ -166,12 +168,14 @@ def compliance_for(org_kind: str, held_by_kind_month: dict[tuple[str, dt.date], 
     `held_by_kind_month` counts held meetings per (meeting kind, first day of month).
     """
     result = []
+    months_of: dict[str, list[tuple[dt.date, int]]] = {}
+    for (kind, month), n in held_by_kind_month.items():
+        if start <= month <= end:
+            months_of.setdefault(kind, []).append((month, n))
     for req in requirements_for(org_kind):
         per_period: dict[dt.date, int] = {}
         held = 0
-        for (kind, month), n in held_by_kind_month.items():
-            if kind != req.kind or not start <= month <= end:
-                continue
+        for month, n in months_of.get(req.kind, ()):
             held += n
             key = period_of(month, req.period)
             per_period[key] = per_period.get(key, 0) + n

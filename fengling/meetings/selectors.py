@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, DateField, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -182,12 +182,12 @@ def compliance_report(user, organization: Organization, start: dt.date, end: dt.
         Meeting.objects.held().in_subtree(organization.path)
         .filter(starts_at__gte=_local_midnight(start),
                 starts_at__lt=_local_midnight(end + dt.timedelta(days=1)))
-        .annotate(month=TruncMonth("starts_at"))
+        # The local month as a date: the database truncates in the current time zone, and
+        # a date needs no time-zone conversion per row in Python (tens of thousands).
+        .annotate(month=TruncMonth("starts_at", output_field=DateField()))
         .order_by().values_list("organization_id", "kind", "month").annotate(n=Count("pk"))
     )
     for org_id, kind, month, n in rows:
-        if isinstance(month, dt.datetime):
-            month = timezone.localtime(month).date() if timezone.is_aware(month) else month.date()
         per = held.setdefault(org_id, {})
         per[(kind, month)] = per.get((kind, month), 0) + n
     children = list(Organization.objects.children_of(organization).visible_to(user))
