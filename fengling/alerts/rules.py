@@ -109,7 +109,7 @@ class ScanContext:
 
         kinds = set(GRASSROOTS_KINDS) | set(meeting_rules.REQUIREMENTS)
         return {o["id"]: o for o in Organization.objects.filter(kind__in=kinds).order_by()
-                .values("id", "name", "kind", "established_on", "created_at")}
+                .values("id", "name", "kind", "path", "established_on", "created_at")}
 
     def orgs_of(self, kinds) -> list[dict]:
         return [o for o in self.organizations.values() if o["kind"] in kinds]
@@ -185,13 +185,23 @@ class ScanContext:
 
 
 def silent_branch(ctx: ScanContext) -> Iterable[Finding]:
-    """No held meeting of any kind for more than N days (RULES Part B §5.2 "静默支部")."""
+    """No held meeting of any kind for more than N days (RULES Part B §5.2 "静默支部"); the
+    meetings of the branch's Party groups count."""
     from fengling.meetings.models import Meeting
+    from fengling.organizations.models import Organization
 
     days = ctx.t(SILENT_BRANCH, "days")
     since = ctx.today - dt.timedelta(days=days)
     last = dict(Meeting.objects.filter(state=MeetingState.HELD).order_by()
                 .values_list("organization_id").annotate(last=Max("starts_at")))
+    # A Party group is part of its branch (支部工作条例 第十三条): its 党小组会 is the branch's
+    # activity too, so a branch whose groups meet is not silent.
+    branch_by_path = {o["path"]: o["id"] for o in ctx.orgs_of(BRANCH_KINDS)}
+    for group in ctx.orgs_of((OrgKind.PARTY_GROUP,)):
+        branch_id = branch_by_path.get(group["path"][:-Organization.steplen])
+        held = last.get(group["id"])
+        if branch_id is not None and held is not None:
+            last[branch_id] = max(held, last.get(branch_id, held))
     for org in ctx.orgs_of(BRANCH_KINDS):
         if not ctx.existed_since(org, since):
             continue

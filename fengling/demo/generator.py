@@ -37,6 +37,13 @@ BRANCH_COMMITTEE_SEATS = {
 COMMITTEE_SEATS = [Post.SECRETARY, Post.DEPUTY_SECRETARY, Post.ORGANIZATION, Post.PROPAGANDA,
                    Post.DISCIPLINE, Post.MEMBER, Post.MEMBER]
 APPROVED_POSTS = (Post.SECRETARY, Post.DEPUTY_SECRETARY)
+# 党小组 (支部工作条例 第十三条: set up where a branch is large or its members dispersed): this
+# share of the branches of at least `Scale.party_group_size` members divide all their
+# members into groups of about PARTY_GROUP_MEMBERS (at least two groups). At district
+# scale that is about 2,700 groups holding about 33,000 members, whose monthly 党小组会
+# (meetings.demo) bring the year to about 90k meetings.
+PARTY_GROUP_SHARE = 0.9
+PARTY_GROUP_MEMBERS = 12
 
 
 @dataclass
@@ -111,16 +118,20 @@ def generate(scale: str, seed: int = DEFAULT_SEED, as_of: dt.date | None = None)
 
     units = [row for row in builder.depth_first() if row.holds_members]
     builder.fit_sizes(units, plan.members)
+    # Drawn from a generator of their own, so the rest of the district does not change when
+    # the groups' share or size does.
+    groups_rng = random.Random(f"{seed}:party-groups")
     for row in units:
         big = row.kind == OrgKind.BRANCH and row.size >= plan.party_group_size
-        if row is branch or (big and rng.random() < 0.5):
-            for n in range(1, (3 if row.size >= 45 else 2) + 1):
+        if row is branch or (big and groups_rng.random() < PARTY_GROUP_SHARE):
+            for n in range(1, max(2, round(row.size / PARTY_GROUP_MEMBERS)) + 1):
                 builder.add(row, f"{row.name}{ordinal(n)}党小组", OrgKind.PARTY_GROUP)
     organizations = builder.number()
 
     district = District(scale=scale, seed=seed, as_of=as_of, organizations=organizations,
                         members=[])
     _members(district, builder.roots, People(rng, as_of))
+    _party_groups(district, units)
     _functional(district, planner, rng)
     vacant = _vacancies(organizations, plan.vacancies, {community, branch, outsider}, rng)
     _terms(district, vacant, rng)
@@ -147,6 +158,18 @@ def _members(district: District, roots: list[OrgRow], people: People) -> None:
 
     for root in roots:
         visit(root)
+
+
+def _party_groups(district: District, units: list[OrgRow]) -> None:
+    """编入党小组 (RULES Part B §4.1 step 19): the members of a branch with Party groups are
+    divided among them in order, in contiguous slices of (nearly) equal size."""
+    for row in units:
+        groups = [child for child in row.children if child.kind == OrgKind.PARTY_GROUP]
+        if not groups or not row.size:
+            continue
+        for offset in range(row.size):
+            member = district.members[row.first_member + offset]
+            member.party_group = groups[offset * len(groups) // row.size]
 
 
 def _functional(district: District, planner: Planner, rng: random.Random) -> None:

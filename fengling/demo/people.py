@@ -99,6 +99,8 @@ class MemberRow:
     conversion_date: dt.date | None
     status: str
     pk: int | None = None
+    # The Party group (党小组) of the home branch, an OrgRow, or None.
+    party_group: object = field(default=None, repr=False)
 
     @property
     def is_full(self) -> bool:

@@ -58,7 +58,7 @@ class Scale:
     grid_members: int  # one grid Party member per grid (1,587 grids)
     representatives: int
     vacancies: int  # organizations without a current secretary
-    # how many Party groups a branch of this size or more may hold
+    # branches of this size or more may divide their members into Party groups (党小组)
     party_group_size: int
     build: Callable[[Planner], None]
 
@@ -437,7 +437,7 @@ def build_small(p: Planner) -> None:
 
 SCALES: dict[str, Scale] = {
     "district": Scale(grassroots=2159, members=45618, grid_members=1587, representatives=300,
-                      vacancies=11, party_group_size=36, build=build_district),
+                      vacancies=11, party_group_size=20, build=build_district),
     "small": Scale(grassroots=24, members=300, grid_members=12, representatives=5,
-                   vacancies=1, party_group_size=36, build=build_small),
+                   vacancies=1, party_group_size=20, build=build_small),
 }

@@ -3,9 +3,10 @@
 `seed_year(root, year, today=..., seed=...)` gives every branch (and general branch) under
 `root` the meetings RULES asks of it — monthly themed Party Days and committee meetings,
 quarterly general assemblies and Party lectures, a year-end organizational life meeting
-and democratic appraisal, heart-to-heart talks — with most held, a few skipped or cancelled,
-and attendance (mostly present, some on leave with a reason, the rest absent). Meetings
-after `today` are left planned. Rows go in with bulk_create in batches: no query per
+and democratic appraisal, heart-to-heart talks — and every Party group (党小组) its monthly
+党小组会 with the members placed in it; most held, a few skipped or cancelled, and attendance
+(mostly present, some on leave with a reason, the rest absent). Meetings after `today` are
+left planned. Rows go in with bulk_create in batches: no query per
 meeting. Idempotent per year: organizations that already have meetings that year are
 skipped.
 """
@@ -21,6 +22,7 @@ from django.utils import timezone
 
 from fengling.core.bulk import insert_rows
 from fengling.members.models import Member, MemberStatus
+from fengling.organizations.kinds import OrgKind
 from fengling.organizations.models import CommitteePost, Organization
 
 from . import rules
@@ -38,6 +40,8 @@ PLAN = (
     (MeetingKind.APPRAISAL, (12,), 12, 14, 0.85),
     (MeetingKind.HEART_TALK, (11,), 18, 15, 0.8),
 )
+# What a Party group holds (RULES Part A: 党小组会 once a month), planned like PLAN.
+GROUP_PLAN = ((MeetingKind.GROUP, range(1, 13), None, 19, 0.9),)
 TOPICS = {
     MeetingKind.PARTY_DAY: "主题党日：{month}月集中学习",
     MeetingKind.COMMITTEE: "{month}月支委会",
@@ -46,7 +50,9 @@ TOPICS = {
     MeetingKind.LIFE_MEETING: "年度组织生活会",
     MeetingKind.APPRAISAL: "民主评议党员",
     MeetingKind.HEART_TALK: "谈心谈话",
+    MeetingKind.GROUP: "{month}月党小组会",
 }
+PLACES = {MeetingKind.GROUP: "党员活动室"}
 LEAVE_REASONS = ("出差", "生病", "家中有事", "值班")
 
 
@@ -70,12 +76,24 @@ def seed_year(root: Organization, year: int, *, today: dt.date | None = None,
         .exclude(pk__in=Meeting.objects.filter(starts_at__year=year)
                  .values("organization_id")).values_list("pk", flat=True)
     )
+    # Party groups after the branches, so the branches' meetings do not depend on them.
+    groups = list(
+        Organization.objects.subtree_of(root).filter(kind=OrgKind.PARTY_GROUP)
+        .exclude(pk__in=Meeting.objects.filter(starts_at__year=year)
+                 .values("organization_id")).values_list("pk", flat=True)
+    )
+    # Who each branch and each Party group expects (meetings.services.expected_members_q):
+    # one read of the members of the branches.
     members: dict[int, list[tuple[int, str]]] = {}
-    for pk, org_id, status in (Member.objects.filter(organization_id__in=branches,
-                                                     status__in=(MemberStatus.NORMAL,
-                                                                 MemberStatus.MOBILE))
-                               .values_list("pk", "organization_id", "status").iterator()):
+    group_members: dict[int, list[tuple[int, str]]] = {}
+    wanted_groups = set(groups)
+    for pk, org_id, group_id, status in (
+            Member.objects.filter(organization_id__in=branches,
+                                  status__in=(MemberStatus.NORMAL, MemberStatus.MOBILE))
+            .values_list("pk", "organization_id", "party_group_id", "status").iterator()):
         members.setdefault(org_id, []).append((pk, status))
+        if group_id in wanted_groups:
+            group_members.setdefault(group_id, []).append((pk, status))
     committee: dict[int, list[int]] = {}
     for member_id, org_id in (CommitteePost.objects.current()
                               .filter(term__organization_id__in=branches,
@@ -85,9 +103,10 @@ def seed_year(root: Organization, year: int, *, today: dt.date | None = None,
 
     result = Seeded()
     meetings: list[Meeting] = []
-    for org_id in branches:
+    for org_id, plan in [*((pk, PLAN) for pk in branches),
+                         *((pk, GROUP_PLAN) for pk in groups)]:
         day_of_month = rng.choice((10, 15, 15, 20))
-        for kind, months, day, hour, chance in PLAN:
+        for kind, months, day, hour, chance in plan:
             for month in months:
                 date = dt.date(year, month, day or min(day_of_month, 28))
                 starts = _local(date, hour)
@@ -100,7 +119,7 @@ def seed_year(root: Organization, year: int, *, today: dt.date | None = None,
                 meetings.append(Meeting(
                     organization_id=org_id, kind=kind, state=state,
                     topic=TOPICS[kind].format(month=month, quarter=(month - 1) // 3 + 1),
-                    place="党群服务中心", starts_at=starts,
+                    place=PLACES.get(kind, "党群服务中心"), starts_at=starts,
                     ends_at=starts + dt.timedelta(hours=2),
                     party_day_month=dt.date(year, month, 1)
                     if kind == MeetingKind.PARTY_DAY else None,
@@ -112,14 +131,19 @@ def seed_year(root: Organization, year: int, *, today: dt.date | None = None,
         Meeting.objects.bulk_create(meetings[start:start + BATCH])
     result.meetings = len(meetings)
     # Read the keys back (bulk_create returns them on PostgreSQL and recent SQLite; to be sure).
-    created = Meeting.objects.filter(organization_id__in=branches, starts_at__year=year,
+    created = Meeting.objects.filter(organization_id__in=[*branches, *groups],
+                                     starts_at__year=year,
                                      state=MeetingState.HELD).values_list(
         "pk", "organization_id", "kind", "starts_at")
     rows: list[tuple] = []
     signed_in = Attendance._meta.get_field("signed_in_at")
     for pk, org_id, kind, starts in created.iterator(chunk_size=BATCH):
-        expected = ([(m, MemberStatus.NORMAL) for m in committee.get(org_id, ())]
-                    if kind == MeetingKind.COMMITTEE else members.get(org_id, ()))
+        if kind == MeetingKind.COMMITTEE:
+            expected = [(m, MemberStatus.NORMAL) for m in committee.get(org_id, ())]
+        elif org_id in wanted_groups:
+            expected = group_members.get(org_id, ())
+        else:
+            expected = members.get(org_id, ())
         # Adapted once per meeting, not once per row (1.3M rows at district scale).
         signed = signed_in.get_db_prep_value(starts, connection)
         for member_id, status in expected:

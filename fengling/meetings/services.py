@@ -89,6 +89,8 @@ def expected_members_q(kind: str, organization_ids: Iterable[int]) -> Q:
     """Who should attend a meeting of `kind` held by these organizations.
 
     A branch committee meeting (支委会) expects the members holding a current committee post;
+    a Party group meeting (党小组会) held by a Party group expects the members placed in that
+    group (RULES Part A: 党小组会 once a month; Part B §4.1 step 19 "编入党支部和党小组");
     every other kind expects the organization's own members.
     """
     ids = list(organization_ids)
@@ -97,6 +99,10 @@ def expected_members_q(kind: str, organization_ids: Iterable[int]) -> Q:
             term__organization_id__in=ids, member__isnull=False
         ).values("member_id")
         return Q(pk__in=posts)
+    if kind == MeetingKind.GROUP:
+        # A Party group has no members of its own (they belong to its branch): those placed
+        # in it. A 党小组会 recorded on a branch still expects the branch's members.
+        return Q(organization_id__in=ids) | Q(party_group_id__in=ids)
     return Q(organization_id__in=ids)
 
 
@@ -111,17 +117,20 @@ def _attendance_rows(meetings: list[Meeting]) -> list[Attendance]:
         org_ids = {m.organization_id for m in group}
         members = Member.objects.filter(
             expected_members_q(kind, org_ids), status__in=EXPECTED_STATUSES
-        ).values_list("pk", "organization_id", "status")
+        ).values_list("pk", "organization_id", "status", "party_group_id")
         if kind == MeetingKind.COMMITTEE:
             posts = dict(
                 CommitteePost.objects.current()
                 .filter(term__organization_id__in=org_ids, member__isnull=False)
                 .values_list("member_id", "term__organization_id")
             )
-            members = [(pk, posts[pk], status) for pk, _org, status in members]
+            members = [(pk, posts[pk], status, None) for pk, _org, status, _g in members]
         per_org: dict[int, list[tuple[int, str]]] = {}
-        for pk, org_id, status in members:
-            per_org.setdefault(org_id, []).append((pk, status))
+        for pk, org_id, status, group_id in members:
+            if org_id in org_ids:
+                per_org.setdefault(org_id, []).append((pk, status))
+            if kind == MeetingKind.GROUP and group_id in org_ids:
+                per_org.setdefault(group_id, []).append((pk, status))
         for meeting in group:
             for pk, status in per_org.get(meeting.organization_id, ()):
                 mobile = status == MemberStatus.MOBILE

@@ -135,6 +135,7 @@ def member_new(request: HttpRequest, payload: MemberCreateIn):
     scope, 403 if you may only read it)."""
     data = payload.dict()
     organization = access_organization(request.auth, data.pop("organization"), write=True)
+    data["party_group"] = _party_group(request, data.get("party_group"))
     member = member_create(request.auth, organization=organization, **data)
     return Status(201, member)
 
@@ -151,7 +152,15 @@ def member_change(request: HttpRequest, member_id: int, payload: MemberUpdateIn)
         data["organization"] = access_organization(
             request.auth, data["organization"], write=True
         )
+    if "party_group" in data:
+        data["party_group"] = _party_group(request, data["party_group"])
     return member_update(request.auth, member, **data)
+
+
+def _party_group(request: HttpRequest, pk: int | None):
+    """The Party group named by id (404 outside the scope); the service checks that it is
+    one of the home branch's."""
+    return access_organization(request.auth, pk) if pk is not None else None
 
 
 @router.post(

@@ -70,6 +70,8 @@ def _member_columns():
         (_label("status"), "status"),
         (_("Home branch"), "organization__name"),
         (_("Home branch code"), "organization__code"),
+        # 党小组: shown, not read back by the import (which places no one in a group).
+        (_label("party_group"), "party_group__name"),
     ]
 
 

@@ -24,7 +24,7 @@ from .models import (
     MemberStatus,
     Occupation,
 )
-from .selectors import functional_organizations_near, member_home_choices
+from .selectors import functional_organizations_near, member_home_choices, party_groups_of
 from .services import member_create, member_update
 
 
@@ -198,6 +198,11 @@ class MemberForm(forms.Form):
         label=_label("functional_organizations"), queryset=Organization.objects.none(),
         required=False, widget=forms.CheckboxSelectMultiple,
     )
+    party_group = forms.ModelChoiceField(
+        label=_label("party_group"), queryset=Organization.objects.none(), required=False,
+        empty_label=_("Not in a Party group"),
+        help_text=_("One of the Party groups of the home branch (党小组)."),
+    )
     roles = forms.MultipleChoiceField(
         label=_("Roles"), choices=MemberRoleKind.choices, required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -222,6 +227,7 @@ class MemberForm(forms.Form):
         self.fields["functional_organizations"].queryset = functional_organizations_near(
             user, self.home, also=list(current)
         )
+        self.fields["party_group"].queryset = party_groups_of(self.home)
         if member is not None:
             id_field = self.fields["id_number"]
             id_field.required = False
@@ -237,6 +243,7 @@ class MemberForm(forms.Form):
             "work_unit", "join_date", "membership", "conversion_date",
         )}
         initial["organization"] = member.organization_id
+        initial["party_group"] = member.party_group_id
         initial["functional_organizations"] = list(
             member.functional_organizations.values_list("pk", flat=True)
         )

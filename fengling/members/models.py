@@ -195,6 +195,14 @@ class Member(TimeStampedModel):
         _("status"), max_length=16, choices=MemberStatus.choices, default=MemberStatus.NORMAL,
         db_index=True,
     )
+    # 党小组 (支部工作条例 第十三条; RULES Part B §4.1 step 19 "编入党支部和党小组"): one of the
+    # Party groups of the member's own branch, or none. Checked by `services.member_validate`;
+    # cleared when the home organization changes or the member is transferred out.
+    party_group = models.ForeignKey(
+        "organizations.Organization", verbose_name=_("Party group"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="group_members",
+        limit_choices_to={"kind": "party_group"},
+    )
     functional_organizations = models.ManyToManyField(
         "organizations.Organization", verbose_name=_("functional organizations"),
         blank=True, related_name="functional_members",

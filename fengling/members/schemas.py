@@ -60,6 +60,9 @@ class MemberDetailOut(Schema):
     conversion_date: dt.date | None
     status: MemberStatus
     organization: OrganizationRef
+    party_group: OrganizationRef | None = Field(
+        None, description="The Party group (党小组) of the home branch the member is placed in."
+    )
     functional_organizations: list[OrganizationRef]
     roles: list[MemberRoleKind]
     can_write: bool = Field(True, description="Whether you may change this record.")
@@ -99,6 +102,9 @@ class MemberCreateIn(Schema):
     join_date: dt.date
     membership: Membership = Membership.FULL
     conversion_date: dt.date | None = None
+    party_group: int | None = Field(
+        None, description="One of the home branch's Party groups (党小组): its id."
+    )
     roles: list[MemberRoleKind] = []
 
 
@@ -120,6 +126,10 @@ class MemberUpdateIn(Schema):
     join_date: dt.date = None
     membership: Membership = None
     conversion_date: dt.date | None = None
+    party_group: int | None = Field(
+        None, description="One of the home branch's Party groups (党小组): its id; null takes "
+        "the member out of their group. Changing `organization` without it clears it."
+    )
     roles: list[MemberRoleKind] = None
 
 

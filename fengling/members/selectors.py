@@ -16,7 +16,8 @@ from .models import Member, MemberRole
 
 def access_member(user, pk, write: bool = False) -> Member:
     """The member `pk` if `user` may see it (404 otherwise; 403 if write is refused)."""
-    return guard(Member.objects.select_related("organization"), user, pk, write=write)
+    return guard(Member.objects.select_related("organization", "party_group"), user, pk,
+                 write=write)
 
 
 @dataclass(frozen=True)
@@ -175,6 +176,8 @@ def member_profile(user, pk) -> MemberProfile:
         .select_related("term__organization").order_by("term__organization__path", "post")
     )
     orgs = [member.organization, *functional, *(p.term.organization for p in posts)]
+    if member.party_group is not None:
+        orgs.append(member.party_group)
     can_write = scope.covers_path(member.organization.path, write=True)
     return MemberProfile(
         member=member,
@@ -196,6 +199,15 @@ def member_home_choices(user):
         .filter(kind__in=MEMBER_HOME_KINDS)
         .order_by("path")
     )
+
+
+def party_groups_of(home: Organization | None):
+    """The Party groups (党小组) a member of `home` may be placed in: its own groups, the
+    children of kind PARTY_GROUP (支部工作条例 第十三条). The home is already in scope."""
+    if home is None:
+        return Organization.objects.none()
+    return Organization.objects.children_of(home).filter(kind=OrgKind.PARTY_GROUP).order_by(
+        "path")
 
 
 def functional_organizations_near(user, home: Organization | None, also=()):

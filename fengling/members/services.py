@@ -33,7 +33,7 @@ ID_ERRORS = {
 
 EDITABLE_FIELDS = (
     "name", "gender", "ethnicity", "birth_date", "phone", "education", "occupation",
-    "work_unit", "join_date", "membership", "conversion_date",
+    "work_unit", "join_date", "membership", "conversion_date", "party_group",
 )
 # `status` is not editable: it is derived from the status history (members.lifecycle, 党籍).
 
@@ -96,7 +96,18 @@ def _record_errors(member: Member, id_number: str | None, *,
     if member.organization_id and member.organization.kind not in MEMBER_HOME_KINDS:
         _add(errors, "organization",
              _("A member's home must be a branch, general branch or committee."))
+    if member.party_group_id is not None and not is_party_group_of(member.party_group,
+                                                                   member.organization):
+        _add(errors, "party_group",
+             _("Choose one of the Party groups of the member's own branch."))
     return errors
+
+
+def is_party_group_of(group: Organization, home: Organization | None) -> bool:
+    """Is `group` a Party group (党小组) directly under `home`? (支部工作条例 第十三条: a
+    branch sets up its groups; a member is placed in one of their own branch's.)"""
+    return (home is not None and group.kind == OrgKind.PARTY_GROUP
+            and group.path[:-Organization.steplen] == home.path)
 
 
 def member_validate(member: Member, id_number: str | None, *,
@@ -211,12 +222,17 @@ def member_update(actor, member: Member, *, organization: Organization | None = 
     before = {f: _plain(getattr(member, f)) for f in fields}
     original = {f: getattr(member, f) for f in fields}
     original_org = member.organization
+    original_group = member.party_group
     errors: list[Errors] = [_functional_errors(actor, functional)]
     if organization is not None and organization.pk != member.organization_id:
         errors.append(_home_errors(actor, organization))
         errors.append(home_change_errors(member))
         before["organization"] = member.organization_id
         member.organization = organization
+        if "party_group" not in fields:
+            # A new home: the old branch's Party group goes with the old branch.
+            before["party_group"] = member.party_group_id
+            member.party_group = None
     for field, value in fields.items():
         setattr(member, field, value)
     identity_changed = any(
@@ -229,6 +245,7 @@ def member_update(actor, member: Member, *, organization: Organization | None = 
         for field, value in original.items():
             setattr(member, field, value)
         member.organization = original_org
+        member.party_group = original_group
         raise
     if id_number is not None:
         member.set_id_number(id_number)

@@ -14,8 +14,11 @@ from fengling.members.lifecycle.models import (
     Transfer,
 )
 from fengling.members.models import Member
+from fengling.organizations.kinds import OrgKind
+from fengling.testing.factories import make_org
 
 from .helpers import (
+    FOUNDED,
     branch,
     candidate,
     held,
@@ -54,6 +57,26 @@ def test_silent_branch_threshold_is_data_with_an_effective_year(b):
     held(b, "committee", D(2026, 12, 1))
     assert f"o{b.pk}" not in subjects(rules.SILENT_BRANCH, D(2027, 1, 20))  # 50 days < 60
     assert f"o{b.pk}" in subjects(rules.SILENT_BRANCH, D(2027, 2, 1))  # 62 days
+
+
+def test_party_group_meetings_keep_their_branch_from_being_silent(b):
+    # 支部工作条例 第十三条: the Party group is part of the branch; its 党小组会 is activity.
+    group = make_org(b, "第一党小组", OrgKind.PARTY_GROUP, established_on=FOUNDED)
+    held(b, "committee", D(2026, 3, 1))
+    held(group, "group", D(2026, 3, 20))
+    assert f"o{b.pk}" not in subjects(rules.SILENT_BRANCH, D(2026, 4, 10))  # 21 days
+    assert f"o{b.pk}" in subjects(rules.SILENT_BRANCH, D(2026, 4, 20))  # 31 days
+
+
+def test_party_group_that_held_no_group_meeting_is_warned_itself(b):
+    # RULES Part A Warnings: 党小组会 monthly; the warning names the group (inside the
+    # branch's subtree), not the branch, which holds no 党小组会 of its own.
+    group = make_org(b, "第一党小组", OrgKind.PARTY_GROUP, established_on=FOUNDED)
+    found = subjects(rules.MEETING_MISSED, D(2026, 4, 10))
+    assert f"o{group.pk}:group:2026-03-01" in found
+    assert f"o{b.pk}:group:2026-03-01" not in found
+    held(group, "group", D(2026, 3, 12))
+    assert f"o{group.pk}:group:2026-03-01" not in subjects(rules.MEETING_MISSED, D(2026, 4, 10))
 
 
 # --- meetings -----------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import models
 from django.urls import reverse
 from django.utils import translation
 
@@ -283,3 +284,44 @@ def test_demo_accounts_command_without_data_says_how_to_seed():
     with translation.override("en"):
         call_command("demo_accounts", stdout=out)
     assert "fengling seed" in out.getvalue()
+
+
+def test_members_of_branches_with_party_groups_are_placed_evenly_in_them():
+    # 编入党小组 (RULES Part B §4.1 step 19): every member of a branch with Party groups is
+    # in one of that branch's groups, the groups about equal; other members in none.
+    seed()
+    from collections import Counter
+
+    groups = {g.pk: g for g in Organization.objects.filter(kind=OrgKind.PARTY_GROUP)}
+    assert groups
+    branch_of = {pk: g.path[:-Organization.steplen] for pk, g in groups.items()}
+    with_groups = set(branch_of.values())
+    sizes: dict[str, Counter] = {}
+    for path, group_id in Member.objects.values_list("organization__path", "party_group_id"):
+        if path in with_groups:
+            assert group_id is not None and branch_of[group_id] == path
+            sizes.setdefault(path, Counter())[group_id] += 1
+        else:
+            assert group_id is None
+    for counts in sizes.values():
+        assert max(counts.values()) - min(counts.values()) <= 1
+
+
+def test_small_seed_activity_counts_include_the_monthly_group_meetings():
+    from fengling.meetings.models import Attendance, Meeting, MeetingKind
+
+    seed()
+    group_meetings = Meeting.objects.filter(kind=MeetingKind.GROUP)
+    groups = Organization.objects.filter(kind=OrgKind.PARTY_GROUP).count()
+    total, attendance = Meeting.objects.count(), Attendance.objects.count()
+    group_attendance = Attendance.objects.filter(meeting__kind=MeetingKind.GROUP).count()
+    print(f"small scale: {groups} Party groups; {total} meetings ({group_meetings.count()} "
+          f"党小组会), {attendance} attendance rows ({group_attendance} at 党小组会)")
+    # As of 1 September: eight months held (about 90%) and four planned, for every group.
+    assert set(group_meetings.values_list("organization_id", flat=True)) == set(
+        Organization.objects.filter(kind=OrgKind.PARTY_GROUP).values_list("pk", flat=True))
+    assert groups * 10 <= group_meetings.count() <= groups * 12
+    # Those placed in a group attend its meetings, nobody else.
+    assert not Attendance.objects.filter(meeting__kind=MeetingKind.GROUP).exclude(
+        member__party_group=models.F("meeting__organization")).exists()
+    assert group_attendance > 0.15 * attendance

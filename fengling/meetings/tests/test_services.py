@@ -367,3 +367,79 @@ def test_compliance_rolls_up_the_subtree_in_a_few_queries(cast, django_assert_nu
     assert children["五江口社区党委"].kinds[MeetingKind.PARTY_DAY] == [12, 0, 0]
     assert report.total.organizations == 3
     assert report.total.kinds[MeetingKind.LIFE_MEETING] == [3, 0, 0]
+
+
+# --- Party groups (党小组) ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def groups(cast):
+    """Branch A's two Party groups: 张三 in the first, 李四 and a mobile member in the second;
+    王五 of branch A2 is in A2's group (the same batch must keep them apart)."""
+    from fengling.members.services import member_update
+    from fengling.organizations.kinds import OrgKind
+    from fengling.testing.factories import make_org
+
+    first = make_org(cast.branch_a, "第一党小组", OrgKind.PARTY_GROUP)
+    second = make_org(cast.branch_a, "第二党小组", OrgKind.PARTY_GROUP)
+    other = make_org(cast.branch_a2, "第二支部党小组", OrgKind.PARTY_GROUP)
+    member_update(cast.community_secretary, cast.member_a, party_group=first)
+    member_update(cast.community_secretary, cast.secretary_a_member, party_group=second)
+    member_update(cast.community_secretary, cast.member_a2, party_group=other)
+    MemberFactory(organization=cast.branch_a, name="流动", status=MemberStatus.MOBILE,
+                  party_group=second)
+    MemberFactory(organization=cast.branch_a, name="未编组")
+    return first, second, other
+
+
+def test_a_group_meeting_expects_the_members_placed_in_the_group(cast, groups):
+    first, second, _other = groups
+    # RULES Part A: 党小组会 monthly; those placed in the group attend it.
+    assert statuses(schedule(cast.branch_secretary, first, kind=MeetingKind.GROUP)) == {
+        "张三": "expected"}
+    assert statuses(schedule(cast.branch_secretary, second, kind=MeetingKind.GROUP)) == {
+        "李四": "expected", "流动": "leave"}
+    # Everything else is unchanged: the branch's own meetings expect all its members.
+    everyone = {"张三": "expected", "李四": "expected", "流动": "leave", "未编组": "expected"}
+    assert statuses(schedule(cast.branch_secretary, cast.branch_a)) == everyone
+    assert statuses(schedule(cast.branch_secretary, cast.branch_a,
+                             kind=MeetingKind.GROUP)) == everyone
+
+
+def test_group_meetings_are_synced_in_one_member_query_per_kind(
+        cast, groups, django_assert_num_queries):
+    first, second, other = groups
+    meetings = [Meeting.objects.create(
+        organization=org, kind=MeetingKind.GROUP, topic="党小组会", place="活动室",
+        starts_at=at(2026, 3, 10, 19), ends_at=at(2026, 3, 10, 21))
+        for org in (first, second, other, cast.branch_a)]
+    with django_assert_num_queries(2):  # the members, one INSERT
+        services.attendance_sync(meetings)
+    by_meeting = {m.organization.name: set(statuses(m)) for m in meetings}
+    assert by_meeting == {
+        "第一党小组": {"张三"}, "第二党小组": {"李四", "流动"}, "第二支部党小组": {"王五"},
+        cast.branch_a.name: {"张三", "李四", "流动", "未编组"},
+    }
+
+
+def test_a_branch_member_outside_the_group_cannot_sign_in(cast, groups):
+    first, _second, _other = groups
+    meeting = schedule(cast.branch_secretary, first, kind=MeetingKind.GROUP,
+                       start=at(2030, 1, 1, 9))
+    services.meeting_transition(cast.branch_secretary, meeting, MeetingState.NOTIFIED,
+                                now=at(2029, 12, 1))
+    with pytest.raises(services.SigninRefused) as err:
+        services.meeting_signin(cast.branch_secretary, meeting, now=at(2030, 1, 1, 9))
+    assert err.value.code == "not_attendee"
+    services.meeting_signin(cast.member, meeting, now=at(2030, 1, 1, 9))
+    assert statuses(meeting)["张三"] == AttendanceStatus.PRESENT
+
+
+def test_a_groups_meetings_count_in_its_branchs_compliance(cast, groups):
+    first, second, _other = groups
+    m = schedule(cast.branch_secretary, first, kind=MeetingKind.GROUP, start=at(2025, 3, 5, 19))
+    services.meeting_transition(cast.branch_secretary, m, MeetingState.HELD, now=at(2026, 1, 1))
+    report = compliance_report(cast.branch_secretary, cast.branch_a, dt.date(2025, 1, 1),
+                               dt.date(2025, 12, 31), today=dt.date(2026, 1, 10))
+    # Two groups × 12 months required, one held.
+    assert report.total.kinds[MeetingKind.GROUP][:2] == [24, 1]

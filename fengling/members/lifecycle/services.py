@@ -58,6 +58,13 @@ def _record(actor, member: Member, kind: str, effective_on: dt.date, *, reason: 
     return row
 
 
+def _move_home(member: Member, organization: Organization) -> None:
+    """A new home branch; the Party group (党小组) of the old one is left behind."""
+    member.organization = organization
+    member.party_group = None
+    member.save(update_fields=["organization", "party_group", "updated_at"])
+
+
 def record_initial(actor, member: Member) -> StatusChange:
     """The first history row of a new member record (called by `member_create`)."""
     return StatusChange.objects.create(
@@ -243,11 +250,14 @@ def transfer_act(actor, transfer: Transfer, action: str, *, reason: str = "",
     if action == TransferAction.RECEIVE:
         transfer.received_on = on
         if transfer.direction == TransferDirection.INTERNAL:
-            member.organization = transfer.to_organization
-            member.save(update_fields=["organization", "updated_at"])
+            _move_home(member, transfer.to_organization)
         else:
-            # Out of the district: the mobile period, if any, ends with the transfer.
+            # Out of the district: the mobile period, if any, ends with the transfer, and
+            # the member leaves their Party group (党小组) with the branch.
             member.mobile_records.open().update(ended_on=on)
+            if member.party_group_id is not None:
+                member.party_group = None
+                member.save(update_fields=["party_group", "updated_at"])
         _record(actor, member, kind, on, reason=transfer.reason, transfer=transfer)
     transfer.save()
     audit_log(actor, f"transfer.{action}", transfer,
@@ -293,8 +303,7 @@ def transfer_incoming(actor, member: Member, *, to_organization: Organization,
         issued_by=actor, decided_by=actor,
     )
     if member.organization_id != to_organization.pk:
-        member.organization = to_organization
-        member.save(update_fields=["organization", "updated_at"])
+        _move_home(member, to_organization)
     _record(actor, member, ChangeKind.TRANSFERRED_IN, received_on, reason=transfer.reason,
             transfer=transfer)
     audit_log(actor, "transfer.incoming", transfer,

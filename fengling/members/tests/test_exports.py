@@ -87,11 +87,23 @@ def test_headers_are_chinese_by_default_with_labels_and_dates(client, cast):
     rows = sheet_rows(download(client, cast.community_secretary, MEMBERS, q="张三"))
     header, row = rows
     assert header[:5] == ["姓名", "性别", "民族", "出生日期", "身份证号码"]
-    assert header[-2:] == ["所在党组织", "所在党组织代码"]
+    assert header[-3:] == ["所在党组织", "所在党组织代码", "党小组"]
     assert row[1] == "男"
     assert row[3].date() == cast.member_a.birth_date
-    assert row[-1] == cast.branch_a.code
-    assert row[-2] == cast.branch_a.name
+    assert row[-2] == cast.branch_a.code
+    assert row[-3] == cast.branch_a.name
+    assert row[-1] is None  # in no Party group
+
+
+def test_the_party_group_is_exported(client, cast):
+    from fengling.members.services import member_update
+    from fengling.organizations.kinds import OrgKind
+    from fengling.testing.factories import make_org
+
+    group = make_org(cast.branch_a, "望春社区第一支部第一党小组", OrgKind.PARTY_GROUP)
+    member_update(cast.branch_secretary, cast.member_a, party_group=group)
+    _header, row = sheet_rows(download(client, cast.community_secretary, MEMBERS, q="张三"))
+    assert row[-1] == group.name
 
 
 def test_headers_are_english_when_the_user_reads_english(client, cast):

@@ -72,3 +72,23 @@ def test_member_home_query_count_is_fixed(client, cast, django_assert_max_num_qu
         payment(cast.member_a, dt.date(2026, 2, day), (dt.date(2026, 1, 1),) * 2)
     with django_assert_max_num_queries(len(before.captured_queries)):
         client.get(reverse("reports:home"))
+
+
+def test_the_member_navigation_has_one_entry_for_their_own_record(client, cast):
+    # The nav showed both "My record" (the personal data page) and "My 锋领e家"; the member
+    # gets one entry, to their 锋领e家 record, which links on to the personal data page.
+    import re
+
+    from django.utils import translation
+
+    client.force_login(cast.member)
+    with translation.override("en"):
+        page = client.get(reverse("reports:home"), HTTP_ACCEPT_LANGUAGE="en")
+    nav = page.content.decode().split('class="navbar-nav', 1)[1].split("</ul>", 1)[0]
+    links = re.findall(r'href="([^"]+)"', nav)
+    assert links.count(reverse("record:mine")) == 1
+    assert reverse("members:detail", args=[cast.member_a.pk]) not in links
+    # Both addresses stay: the record's breadcrumb opens the personal data page.
+    record = client.get(reverse("record:mine"), follow=True).content.decode()
+    assert reverse("members:detail", args=[cast.member_a.pk]) in record
+    assert client.get(reverse("members:detail", args=[cast.member_a.pk])).status_code == 200

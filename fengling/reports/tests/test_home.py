@@ -183,7 +183,10 @@ def test_member_sees_their_own_record_and_a_link_to_it(client, cast):
 def test_member_navigation_leads_to_their_record_not_to_lists(client, cast):
     html = login(client, cast.member).get(HOME).content.decode()
     nav = html[html.index('id="nav"'):html.index("</nav>")]
-    assert reverse("members:detail", args=[cast.member_a.pk]) in nav
+    # Their record is 锋领e家 (README, docs/record.md): one entry; the personal data page
+    # is linked from the home page and the record.
+    assert nav.count(f'href="{reverse("record:mine")}"') == 1
+    assert reverse("members:detail", args=[cast.member_a.pk]) not in nav
     assert f'href="{reverse("organizations:tree")}"' not in nav
     assert f'href="{reverse("members:list")}"' not in nav
 
