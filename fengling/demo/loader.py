@@ -365,7 +365,7 @@ def _analyze() -> None:
 
     On PostgreSQL, outside a transaction, the members table is vacuumed too: a freshly
     loaded table has an empty visibility map, and until autovacuum comes round every
-    index-only scan of it (the search's covering indexes, members/0010) reads the table
+    index-only scan of it (the search's covering indexes, members/0011) reads the table
     after all."""
     from fengling.dues.models import DuesBill, DuesPayment, DuesProfile
     from fengling.meetings.models import Attendance, Meeting

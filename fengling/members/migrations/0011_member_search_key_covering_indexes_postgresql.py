@@ -37,7 +37,7 @@ def drop(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("members", "0009_member_pinyin_trigram_index_postgresql"),
+        ("members", "0010_member_party_group"),
     ]
 
     operations = [
