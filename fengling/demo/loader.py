@@ -101,29 +101,29 @@ def seed(scale: str, seed: int = DEFAULT_SEED, as_of: dt.date | None = None) -> 
 
 
 def load_activity(as_of: dt.date, seed: int) -> dict[str, int]:
-    """One year of organizational life and dues (issue 4 item 9), set-based: the calendar
-    year of `as_of` of meetings with attendance for every branch (`meetings.demo`; held up
-    to `as_of`, planned after), and the twelve months of dues bills ending with `as_of`'s
-    month with quarterly payments and realistic arrears (`dues.demo`), including the monthly
-    党小组会 of every Party group with the members placed in it (`generator._party_groups`).
+    """One year of organizational life and dues (issue 4 item 9), set-based: the twelve
+    months of meetings ending with `as_of`'s month, with attendance, for every branch and
+    Party group (`meetings.demo`; held up to `as_of`, this year's later ones planned), the
+    monthly 党小组会 of every Party group with the members placed in it
+    (`generator._party_groups`) among them; and the twelve months of dues bills ending with
+    `as_of`'s month with quarterly payments and realistic arrears (`dues.demo`).
 
-    At district scale as of late November, estimated from the generator's tree (not seeded
-    here: 1,861 branches of 24 members on average; 2,752 Party groups of 10–15 in the 90% of
-    branches with 20 members or more, holding 33,065 members) and the rates measured at
-    the small scale (10.5 group meetings a group, 9.4 group attendance rows a placed member):
-    about 90k meetings (61k of the branches' 三会一课 and 29k 党小组会), 1.1M attendance rows
-    (0.8M + 0.31M), 540k bills, 178k payments. The issue's ~1.3M attendance rows is out of
-    reach with 45,618 members and a realistic year: even with every member in a group it
-    would be about 1.2M."""
+    Measured at district scale as of late November: DISTRICT_COUNTS."""
     from fengling.dues.demo import seed_dues
     from fengling.meetings.demo import seed_year
 
     started = time.perf_counter()
     meetings = attendance = 0
+    # The twelve months ending with as_of's: this year's (planned after as_of) and, before
+    # them, the end of last year (its year-end 组织生活会 and 民主评议 among them).
+    last_year = range(as_of.month + 1, 13)
     for root in Organization.objects.filter(depth=1):
-        result = seed_year(root, as_of.year, today=as_of, seed=seed)
-        meetings += result.meetings
-        attendance += result.attendance
+        for year, months in ((as_of.year - 1, last_year), (as_of.year, None)):
+            if months is not None and not months:
+                continue
+            result = seed_year(root, year, today=as_of, seed=seed, months=months)
+            meetings += result.meetings
+            attendance += result.attendance
     middle = time.perf_counter()
     dues = seed_dues(as_of, seed=seed)
     return {"meetings": meetings, "attendance": attendance, "bills": dues["bills"],

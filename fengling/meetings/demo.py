@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -68,8 +69,11 @@ def _local(day: dt.date, hour: int) -> dt.datetime:
 
 @transaction.atomic
 def seed_year(root: Organization, year: int, *, today: dt.date | None = None,
-              seed: int = 2026) -> Seeded:
+              seed: int = 2026, months: Collection[int] | None = None) -> Seeded:
+    """The year's meetings of every branch and Party group under `root` (only `months`,
+    when given: the loader takes the end of last year too, for a full twelve months)."""
     today = today or timezone.localdate()
+    only = set(months) if months is not None else None
     rng = random.Random(seed + year)
     branches = list(
         Organization.objects.subtree_of(root).filter(kind__in=rules.PARTY_DAY_ORG_KINDS)
@@ -106,8 +110,10 @@ def seed_year(root: Organization, year: int, *, today: dt.date | None = None,
     for org_id, plan in [*((pk, PLAN) for pk in branches),
                          *((pk, GROUP_PLAN) for pk in groups)]:
         day_of_month = rng.choice((10, 15, 15, 20))
-        for kind, months, day, hour, chance in plan:
-            for month in months:
+        for kind, plan_months, day, hour, chance in plan:
+            for month in plan_months:
+                if only is not None and month not in only:
+                    continue
                 date = dt.date(year, month, day or min(day_of_month, 28))
                 starts = _local(date, hour)
                 done = date < today
