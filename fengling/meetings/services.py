@@ -212,9 +212,22 @@ def meeting_update(actor, meeting: Meeting, **fields) -> Meeting:
             changed.append(name)
     _check_meeting(meeting)
     meeting.save()
+    if "kind" in changed and meeting.attendance.exists():
+        _resync_attendance(meeting)
     audit_log(actor, "meeting.update", meeting, {"fields": sorted(changed)},
               organization_path=meeting.organization.path)
     return meeting
+
+
+def _resync_attendance(meeting: Meeting) -> None:
+    """A notified meeting whose kind changed (a 党员大会 made a 支委会) lists who the new kind
+    expects: those it no longer expects go, unless they have signed in already; those it
+    expects now are added."""
+    expected = Member.objects.filter(expected_members_q(meeting.kind, [meeting.organization_id]),
+                                     status__in=EXPECTED_STATUSES).values("pk")
+    (Attendance.objects.filter(meeting=meeting)
+     .exclude(status=AttendanceStatus.PRESENT).exclude(member__in=expected).delete())
+    attendance_sync([meeting])
 
 
 def _mark_absentees(meetings_q) -> int:

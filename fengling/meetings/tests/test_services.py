@@ -443,3 +443,20 @@ def test_a_groups_meetings_count_in_its_branchs_compliance(cast, groups):
                                dt.date(2025, 12, 31), today=dt.date(2026, 1, 10))
     # Two groups × 12 months required, one held.
     assert report.total.kinds[MeetingKind.GROUP][:2] == [24, 1]
+
+
+def test_changing_the_kind_changes_who_is_expected(cast):
+    """A 党员大会 turned into a 支委会 before it is held expects the committee only: the
+    others leave the list, unless they signed in already; back to a 党员大会, all return."""
+    from fengling.organizations.models import CommitteePost, CommitteeTerm
+
+    term = CommitteeTerm.objects.create(organization=cast.branch_a,
+                                        started_on=dt.date(2025, 1, 1), years=3)
+    CommitteePost.objects.create(term=term, post="secretary", member=cast.secretary_a_member,
+                                 started_on=dt.date(2025, 1, 1))
+    meeting = schedule(cast.branch_secretary, cast.branch_a, start=at(2030, 1, 1, 9))
+    assert set(statuses(meeting)) == {"张三", "李四"}
+    services.meeting_update(cast.branch_secretary, meeting, kind=MeetingKind.COMMITTEE)
+    assert set(statuses(meeting)) == {"李四"}
+    services.meeting_update(cast.branch_secretary, meeting, kind=MeetingKind.GENERAL_ASSEMBLY)
+    assert statuses(meeting) == {"张三": "expected", "李四": "expected"}
