@@ -147,10 +147,16 @@ def import_template(request):
 @login_required
 @require_GET
 def detail(request, pk):
+    return _detail(request, pk)
+
+
+def _detail(request, pk, **extra):
+    """The member page (with the lifecycle panels), `extra` in its context."""
     profile = member_profile(request.user, pk)
     return render(request, "members/detail.html", {
         "profile": profile,
         "lifecycle": member_lifecycle(request.user, profile.member, profile.can_write),
+        **extra,
     })
 
 
@@ -225,8 +231,7 @@ def reveal(request, pk):
         profile = member_profile(request.user, pk)
         return render(request, "members/detail.html#reveal",
                       {"profile": profile, "field": field, "value": values[field]})
-    return render(request, "members/detail.html",
-                  {"profile": member_profile(request.user, pk), "revealed": values})
+    return _detail(request, pk, revealed=values)
 
 
 @login_required

@@ -175,6 +175,8 @@ def test_htmx_gets_the_fragment_and_a_plain_post_the_page(client, cast):
     assert "<html" in page and cast.member_a.reveal_id_number() in page
     # The phone was not asked for: still masked.
     assert cast.member_a.phone not in page
+    # The same page as before the reveal, its status history included.
+    assert 'id="history-heading"' in page
 
 
 @pytest.mark.parametrize("who", ["auditor", "grid_worker"])
