@@ -108,7 +108,10 @@ def load_activity(as_of: dt.date, seed: int) -> dict[str, int]:
     (`generator._party_groups`) among them; and the twelve months of dues bills ending with
     `as_of`'s month with quarterly payments and realistic arrears (`dues.demo`).
 
-    Measured at district scale as of late November: DISTRICT_COUNTS."""
+    At district scale as of 2026-11-25 (measured): 101,624 meetings (85,655 held, 14,248
+    planned, 1,721 cancelled; 32,408 of them 党小组会 of 2,752 Party groups holding 33,065
+    members) and 1,311,457 attendance rows (347,980 at 党小组会); 540k bills, 178k
+    payments."""
     from fengling.dues.demo import seed_dues
     from fengling.meetings.demo import seed_year
 
