@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fengling.core.audit import audit_log
+from fengling.core.lib.money import MoneyError, parse_money
 from fengling.members.models import Member
 from fengling.organizations.models import Organization
 
@@ -229,20 +230,11 @@ def _money(value, field: str, errors: dict, *, required: bool = False) -> Decima
         if required:
             errors.setdefault(field, []).append(_("This field is required."))
         return None
-    if isinstance(value, float):
-        raise TypeError(f"{field}: money must be a Decimal or a string, not a float")
     try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
-        errors.setdefault(field, []).append(_("Enter an amount in yuan, such as 3500.00."))
+        return parse_money(value)
+    except MoneyError as error:
+        errors.setdefault(field, []).append(str(error))
         return None
-    if not amount.is_finite() or amount < 0:
-        errors.setdefault(field, []).append(_("Enter an amount of zero or more."))
-        return None
-    if amount != amount.quantize(rates.CENT):
-        errors.setdefault(field, []).append(_("Enter an amount with at most two decimals."))
-        return None
-    return amount
 
 
 def dues_profile_set(user, member: Member, *, effective_month: dt.date, category: str,

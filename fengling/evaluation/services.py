@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from fengling.core.audit import audit_log
+from fengling.core.lib.money import MoneyError, parse_money
 from fengling.core.scoping import scope_of
 from fengling.members.models import Member, Membership
 from fengling.organizations.kinds import OrgKind
@@ -295,6 +296,17 @@ def _parent_path(organization) -> str:
     return organization.path[:-organization.steplen]
 
 
+def _number(value) -> Decimal | None:
+    """A typed score or points as a finite Decimal, or None ("NaN", "abc", blank)."""
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except ArithmeticError:
+        return None
+    return number if number.is_finite() else None
+
+
 def rating_self_review(actor, organization, year: int, self_score: Decimal,
                        note: str = "") -> StarRating:
     """The organization's own review (自评), which opens its rating for the year."""
@@ -302,7 +314,8 @@ def rating_self_review(actor, organization, year: int, self_score: Decimal,
     if organization.kind not in rules.RATED_KINDS:
         raise ValidationError({"organization": [
             _("Stars are given to grassroots Party organizations.")]})
-    if self_score is None or not Decimal(0) <= Decimal(self_score) <= Decimal(100):
+    self_score = _number(self_score)
+    if self_score is None or not Decimal(0) <= self_score <= Decimal(100):
         raise ValidationError({"self_score": [_("Enter a score between 0 and 100.")]})
     year_defaults(year)
     existing = StarRating.objects.filter(organization=organization, year=year).first()
@@ -311,7 +324,7 @@ def rating_self_review(actor, organization, year: int, self_score: Decimal,
     with transaction.atomic():
         rating, _created = StarRating.objects.update_or_create(
             organization=organization, year=year,
-            defaults={"kind": organization.kind, "self_score": Decimal(self_score),
+            defaults={"kind": organization.kind, "self_score": self_score,
                       "self_note": (note or "").strip()})
         audit_log(actor, "stars.self_review", rating, {"self_score": str(self_score)},
                   organization_path=organization.path)
@@ -349,10 +362,7 @@ def rating_score(actor, rating: StarRating, entries: Mapping[int, tuple]) -> Sta
             is_computed = True
         else:
             raw, evidence = entries.get(c.pk, (None, ""))
-            try:
-                points = Decimal(str(raw)) if raw not in (None, "") else None
-            except ArithmeticError:
-                points = None
+            points = _number(raw)
             evidence = (evidence or "").strip()
             if points is None or not Decimal(0) <= points <= c.max_points:
                 errors.append(_("%(name)s: enter points between 0 and %(max)s.")
@@ -463,12 +473,12 @@ def weak_designate(actor, organization, year: int, reason: str) -> WeakDesignati
 
 def budget_line_set(actor, organization, year: int, fund: str, amount) -> BudgetLine:
     _check_writable(actor, organization.path)
+    if fund not in Fund.values:
+        raise ValidationError({"fund": [_("Choose a fund.")]})
     try:
-        amount = Decimal(str(amount))
-    except ArithmeticError:
-        amount = None
-    if amount is None or amount < 0 or fund not in Fund.values:
-        raise ValidationError({"amount": [_("Enter an amount of money (yuan).")]})
+        amount = parse_money(amount, max_digits=14)
+    except MoneyError as error:
+        raise ValidationError({"amount": [str(error)]}) from None
     with transaction.atomic():
         line, _c = BudgetLine.objects.update_or_create(
             organization=organization, year=year, fund=fund, defaults={"amount": amount})
@@ -485,11 +495,9 @@ def disburse(actor, line: BudgetLine, organization, amount, paid_on: dt.date,
         raise ValidationError({"organization": [
             _("Choose an organization under the budget's organization.")]})
     try:
-        amount = Decimal(str(amount))
-    except ArithmeticError:
-        amount = None
-    if amount is None or amount <= 0:
-        raise ValidationError({"amount": [_("Enter an amount of money (yuan).")]})
+        amount = parse_money(amount, positive=True)
+    except MoneyError as error:
+        raise ValidationError({"amount": [str(error)]}) from None
     with transaction.atomic():
         row = Disbursement.objects.create(line=line, organization=organization, amount=amount,
                                           paid_on=paid_on, note=(note or "").strip())

@@ -254,3 +254,35 @@ def test_funding_page_query_count_is_pinned(client, cast, django_assert_num_quer
     with django_assert_num_queries(n):
         r = client.get(url)
     assert len(r.context["rows"]) == 5
+
+
+@pytest.mark.parametrize("amount", ["NaN", "Infinity", "-5", "12.345", "1e30", "七百万", ""])
+def test_a_budget_that_is_not_an_amount_is_refused_with_a_message(client, cast, amount):
+    """Bad input gets a clear message on the form and changes nothing (it was a 500 for
+    "NaN" and "Infinity")."""
+    from fengling.evaluation.models import BudgetLine
+    client.force_login(cast.district_admin)
+    r = client.post(reverse("evaluation:funding_budget"), {
+        "organization": cast.district.pk, "year": 2026, "fund": "work", "amount": amount})
+    assert r.status_code in (200, 302)
+    assert not BudgetLine.objects.exists()
+    with pytest.raises(services.ValidationError) as error:
+        services.budget_line_set(cast.district_admin, cast.district, 2026, "work", amount)
+    assert "amount" in error.value.message_dict
+
+
+@pytest.mark.parametrize("amount", ["NaN", "0", "-1", "0.001"])
+def test_a_disbursement_that_is_not_a_positive_amount_is_refused(cast, amount):
+    from fengling.evaluation.models import Disbursement
+    line = services.budget_line_set(cast.district_admin, cast.district, 2026, "venture", "100")
+    with pytest.raises(services.ValidationError):
+        services.disburse(cast.district_admin, line, cast.branch_a, amount, dt.date(2026, 5, 1))
+    assert not Disbursement.objects.exists()
+
+
+@pytest.mark.parametrize("score", ["NaN", "-Infinity", "101", "abc"])
+def test_a_self_review_score_that_is_not_a_score_is_refused(cast, score):
+    with pytest.raises(services.ValidationError) as error:
+        services.rating_self_review(cast.branch_secretary, cast.branch_a, 2026, score)
+    assert "self_score" in error.value.message_dict
+    assert not StarRating.objects.exists()
