@@ -248,7 +248,7 @@ def funding(request: HttpRequest, year: int):
                     for s in street_report(rows)],
         "budget": [{"fund": b.line.fund, "amount": b.line.amount, "allocated": b.allocated,
                     "disbursed": b.disbursed, "remaining": b.remaining}
-                   for b in budget_report(request.auth, year, total)],
+                   for b in budget_report(request.auth, year, rows)],
         "seed_total": seed_comparison(request.auth, year).total,
         "seed_figure": rules.SEED_WORK_FUNDS,
     }

@@ -200,9 +200,10 @@ class BudgetRow:
         return self.allocated - self.disbursed
 
 
-def budget_report(user, year: int, allocated_work: Decimal) -> list[BudgetRow]:
-    """Budget lines in scope: allocated (work funds: from stars; venture fund: what was paid
-    to projects), disbursed, remaining. Two queries."""
+def budget_report(user, year: int, rows: list[AllocationRow]) -> list[BudgetRow]:
+    """Budget lines in scope: allocated (work funds: the filed stars' subsidies of the
+    organizations under the line's organization, from `allocations`; venture fund: what was
+    paid to projects), disbursed, remaining. Two queries."""
     lines = list(BudgetLine.objects.visible_to(user).filter(year=year)
                  .select_related("organization"))
     paid = dict(Disbursement.objects.filter(line__in=lines).order_by()
@@ -210,7 +211,11 @@ def budget_report(user, year: int, allocated_work: Decimal) -> list[BudgetRow]:
     out = []
     for line in lines:
         disbursed = paid.get(line.pk) or Decimal(0)
-        allocated = allocated_work if line.fund == Fund.WORK else disbursed
+        if line.fund == Fund.WORK:
+            allocated = sum((r.amount for r in rows
+                             if r.path.startswith(line.organization.path)), Decimal(0))
+        else:
+            allocated = disbursed
         out.append(BudgetRow(line, allocated, disbursed))
     return out
 

@@ -345,7 +345,7 @@ def funding(request):
     return render(request, "evaluation/funding.html", {
         "year": year, "rows": rows, "total": total,
         "streets": street_report(rows),
-        "budget": budget_report(request.user, year, total),
+        "budget": budget_report(request.user, year, rows),
         "seed": seed_comparison(request.user, year),
         "can_write": scope_of(request.user).can_write,
         "root": organization_roots(request.user).first(),

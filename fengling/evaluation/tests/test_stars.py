@@ -176,9 +176,15 @@ def test_funding_from_filed_stars_budget_and_street_report(cast):
     with pytest.raises(ValidationError, match="amount"):
         services.disburse(cast.district_admin, line, cast.community_a, "-1",
                           dt.date(2027, 3, 1))
-    [report] = selectors.budget_report(cast.district_admin, 2026, total)
+    [report] = selectors.budget_report(cast.district_admin, 2026, rows)
     assert (report.allocated, report.disbursed, report.remaining) == (
-        D(120000), D(50000), D(6880000))
+        D(120000), D(50000), D(6880000)) and total == D(120000)
+    # A street's own work-funds line is allocated its own organizations' subsidies only,
+    # not the district's whole allocation.
+    services.budget_line_set(cast.district_admin, cast.street2, 2026, "work", "100000")
+    by_org = {r.line.organization_id: r.allocated
+              for r in selectors.budget_report(cast.district_admin, 2026, rows)}
+    assert by_org == {cast.district.pk: D(120000), cast.street2.pk: D(20000)}
     streets = selectors.street_report(rows)
     assert [(s.name, s.amount) for s in streets] == [("望春街道党工委", D(100000)),
                                                      ("南门街道党工委", D(20000))]
