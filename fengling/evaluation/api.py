@@ -1,15 +1,15 @@
 """API: democratic appraisal, stars and funding, through the same scopes and services as
 the pages."""
 
-from __future__ import annotations
 
 from decimal import Decimal
+from typing import Annotated
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Status
+from ninja import Field, Router, Status
 from ninja.pagination import paginate
 
 from fengling.core.api import Pagination, error_responses
@@ -61,6 +61,7 @@ from .selectors import (
     street_report,
 )
 from .services import (
+    FIRST_YEAR,
     ballot_cast,
     rating_score,
     rating_self_review,
@@ -71,6 +72,10 @@ from .services import (
     stars_file,
     stars_publish,
 )
+
+# A year in a query: one a scheme can be for (services.check_year checks the upper end
+# against today); anything else is a 422 before it reaches the database.
+Year = Annotated[int, Field(ge=FIRST_YEAR, le=2100, description="A year, such as 2026.")]
 
 router = Router(tags=["evaluation"])
 
@@ -92,7 +97,7 @@ def _session(request, pk: int) -> dict:
 @router.get("/appraisals", response={200: list[SessionOut], **error_responses(401)},
             summary="List democratic appraisals")
 @paginate(Pagination)
-def appraisal_index(request: HttpRequest, year: int | None = None,
+def appraisal_index(request: HttpRequest, year: Year | None = None,
                     no_spread: bool | None = None):
     """Sessions in your scope with participant, graded and voter counts; `no_spread=true`
     lists those flagged 一团和气."""
@@ -182,7 +187,7 @@ def _rating(rating) -> dict:
 @router.get("/stars", response={200: list[RatingOut], **error_responses(401)},
             summary="List star ratings")
 @paginate(Pagination)
-def rating_index(request: HttpRequest, year: int | None = None, kind: str = "",
+def rating_index(request: HttpRequest, year: Year | None = None, kind: str = "",
                  state: str = ""):
     """Ratings in your scope, best score first."""
     return rating_list(request.auth, year=year, kind=kind, state=state)
@@ -235,7 +240,7 @@ def rating_file(request: HttpRequest, payload: UnitIn):
 
 @router.get("/funding", response={200: FundingOut, **error_responses(401, 403)},
             summary="The year's allocation, per street, budget lines")
-def funding(request: HttpRequest, year: int):
+def funding(request: HttpRequest, year: Year):
     """Money as decimal strings (yuan)."""
     if not scope_of(request.auth).read_paths and not scope_of(request.auth).everything:
         raise PermissionDenied
@@ -257,7 +262,7 @@ def funding(request: HttpRequest, year: int):
 @router.get("/index/members/{int:member_id}",
             response={200: MemberIndexOut, **error_responses(401, 404)},
             summary="A member's index with the record behind each point")
-def member_index_detail(request: HttpRequest, member_id: int, year: int):
+def member_index_detail(request: HttpRequest, member_id: int, year: Year):
     """Yours, or a member's in your scope (404 outside it)."""
     member = access_member(request.auth, member_id)
     credits, latest = member_index(member.pk, year)
@@ -299,7 +304,7 @@ def _staff(user) -> None:
             response={200: list[DesignationOut], **error_responses(401, 403)},
             summary="List 软弱涣散 designations")
 @paginate(Pagination)
-def designation_index(request: HttpRequest, year: int | None = None, state: str = ""):
+def designation_index(request: HttpRequest, year: Year | None = None, state: str = ""):
     """Designations in your scope (entered, rectifying, exited), by organization."""
     from .designation import designation_list
 
@@ -310,7 +315,7 @@ def designation_index(request: HttpRequest, year: int | None = None, state: str 
 @router.get("/weak-designations/proposal",
             response={200: ProposalOut, **error_responses(401, 403, 404)},
             summary="The year's proposed 软弱涣散 candidates under a unit")
-def designation_proposal(request: HttpRequest, year: int, unit: int):
+def designation_proposal(request: HttpRequest, year: Year, unit: int):
     """Every organization meeting a quantified trigger, then the bottom of the ranking by
     weakness score to reach the year's 5–10% band."""
     from .designation import proposal
@@ -389,7 +394,7 @@ def _ref(obj) -> dict:
 @router.get("/rankings/members",
             response={200: MemberRankingOut, **error_responses(401, 403, 404, 422)},
             summary="Members ranked by their index")
-def member_rankings(request: HttpRequest, year: int, organization: int | None = None,
+def member_rankings(request: HttpRequest, year: Year, organization: int | None = None,
                     half: int | None = None, dimension: str = "", q: str = "",
                     low: Decimal | None = None, high: Decimal | None = None,
                     page: int = 1, page_size: int = 50):
@@ -413,7 +418,7 @@ def member_rankings(request: HttpRequest, year: int, organization: int | None = 
 @router.get("/distributions",
             response={200: DistributionsOut, **error_responses(401, 403, 404, 422)},
             summary="Histograms of the members' index")
-def index_distributions(request: HttpRequest, year: int, organization: int | None = None,
+def index_distributions(request: HttpRequest, year: Year, organization: int | None = None,
                         half: int | None = None):
     """Members per band of points: the whole index (bands of 10) and each dimension (5)."""
     unit = _staff_unit(request, organization)
@@ -428,7 +433,7 @@ def index_distributions(request: HttpRequest, year: int, organization: int | Non
 @router.get("/rankings/organizations",
             response={200: OrgScoresOut, **error_responses(401, 403, 404, 422)},
             summary="Organization scores and stars, ranked")
-def organization_scores(request: HttpRequest, year: int, organization: int | None = None,
+def organization_scores(request: HttpRequest, year: Year, organization: int | None = None,
                         kind: str = "", stars: int | None = None, street: int | None = None,
                         page: int = 1, page_size: int = 50):
     """The rated organizations under an organization (the scoring unit: caps per kind
@@ -453,7 +458,7 @@ def organization_scores(request: HttpRequest, year: int, organization: int | Non
 
 @router.get("/star-map", response={200: StarMapOut, **error_responses(401, 403, 404, 422)},
             summary="Organizations per street and stars")
-def star_map(request: HttpRequest, year: int, organization: int | None = None,
+def star_map(request: HttpRequest, year: Year, organization: int | None = None,
              kind: str = ""):
     unit = _staff_unit(request, organization)
     kind = kind if kind in rules.RATED_KINDS else ""

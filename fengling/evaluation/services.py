@@ -256,13 +256,30 @@ def handling_follow_up(actor, handling: UnqualifiedHandling, *, on: dt.date, not
 # --- Stars (星级考评) ------------------------------------------------------------------------
 
 
+# Years a scheme can be made for: from the first year Fengling knows to next year.
+FIRST_YEAR = 2000
+
+
+def check_year(year) -> int:
+    """`year` as a year a scheme may exist for, or a ValidationError with a message (a year
+    typed in an address or an API call is bad input, not a reason to write a scheme)."""
+    last = timezone.localdate().year + 1
+    if isinstance(year, bool) or not isinstance(year, int) or not FIRST_YEAR <= year <= last:
+        raise ValidationError({"year": [_("Choose a year from %(first)s to %(last)s.")
+                                        % {"first": FIRST_YEAR, "last": last}]})
+    return year
+
+
 def year_defaults(year: int) -> YearScheme:
     """The year's scheme, criteria and subsidy table, created on first use as a copy of the
     latest earlier year's (else the defaults of `rules`). Later edits of one year never touch
-    another year's rows."""
+    another year's rows. Only for years `check_year` accepts."""
+    if isinstance(year, bool) or not isinstance(year, int) or not 1 <= year <= 9999:
+        check_year(year)  # not a year at all: refused before it reaches the database
     scheme = YearScheme.objects.filter(year=year).first()
     if scheme is not None:
         return scheme
+    check_year(year)
     with transaction.atomic():
         before = YearScheme.objects.filter(year__lt=year).order_by("-year").first()
         if before is not None:

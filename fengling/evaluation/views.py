@@ -53,6 +53,7 @@ from .selectors import (
 from .services import (
     ballot_cast,
     budget_line_set,
+    check_year,
     disburse,
     handling_follow_up,
     rating_score,
@@ -239,8 +240,12 @@ def ballot(request, pk):
 
 
 def _year(request) -> int:
-    return _int(request.GET.get("year") or request.POST.get("year"),
-                timezone.localdate().year) or timezone.localdate().year
+    """The year asked for; this year when none is, or one out of range (a stale link)."""
+    year = _int(request.GET.get("year") or request.POST.get("year"))
+    try:
+        return check_year(year)
+    except ValidationError:
+        return timezone.localdate().year
 
 
 def _date(value, default=None):

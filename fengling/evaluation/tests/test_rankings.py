@@ -201,3 +201,20 @@ def test_openapi_documents_the_issue6_endpoints(client):
         op = schema["paths"][f"{API}{path}"]["get"]
         assert op.get("summary") and {"200", "401", "403", "404", "422"} <= set(op["responses"])
     assert "OrgScoreOut" in schema["components"]["schemas"]
+
+
+@pytest.mark.parametrize("year", ["1", "99999", "100000000000000000000"])
+def test_a_year_out_of_range_writes_no_scheme(client, points, year):
+    """A year typed in an address or an API call that no scheme can be for: the pages show
+    this year, the API answers 422 with a message, and no scheme is written for it."""
+    from fengling.evaluation.models import YearScheme
+
+    client.force_login(points.district_admin)
+    for name in ("evaluation:organization_rankings", "evaluation:star_map",
+                 "evaluation:funding"):
+        assert client.get(reverse(name), {"year": year}).status_code == 200
+    r = client.get(f"{API}/rankings/organizations", {"year": year},
+                   headers=bearer(points.district_admin))
+    assert r.status_code == 422 and "year" in r.content.decode()
+    assert not YearScheme.objects.exclude(year__lte=2027).exists()
+    assert not YearScheme.objects.filter(year=1).exists()
