@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.urls import reverse
@@ -19,9 +18,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from fengling.accounts.models import RoleAssignment, User
-from fengling.core.audit import audit_log
+from fengling.core.audit import audit_log, audit_many
 from fengling.core.bulk import insert_rows
-from fengling.core.models import AuditEntry
 from fengling.core.roles import Role
 from fengling.core.scoping import scope_of
 from fengling.notifications import conf as notification_conf
@@ -195,12 +193,9 @@ def escalate_overdue(today: dt.date, *, send: bool = True) -> int:
         CaseEvent(case=c, kind=EventKind.ESCALATED,
                   text=above.get(paths[c.pk], (None, ""))[1]) for c in raised])
     # Audited like every other step (the scan is the actor: none), in one insert.
-    case_type = ContentType.objects.get_for_model(Case)
-    AuditEntry.objects.bulk_create([
-        AuditEntry(action="rectification.escalated", content_type=case_type,
-                   object_id=str(c.pk), organization_path=c.organization.path,
-                   data={"escalation": c.escalation, "deadline": c.deadline.isoformat()})
-        for c in raised])
+    audit_many(None, "rectification.escalated", (
+        (c, {"escalation": c.escalation, "deadline": c.deadline.isoformat()},
+         c.organization.path) for c in raised))
     if send:
         holders = _holders(orgs.values(), LEADING_ROLES)
         messages = []

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from fengling.core.audit import audit_log
+from fengling.core.audit import audit_log, audit_many
 from fengling.core.lib.money import MoneyError, parse_money
 from fengling.core.scoping import scope_of
 from fengling.members.models import Member, Membership
@@ -440,9 +440,8 @@ def stars_publish(actor, unit, year: int, kind: str, *, notice_from: dt.date) ->
             r.state, r.notice_from, r.notice_until = RatingState.NOTICE, notice_from, until
         StarRating.objects.bulk_update(ratings, ["stars", "cap_reason", "state",
                                                  "notice_from", "notice_until"])
-        for r in ratings:
-            audit_log(actor, "stars.notice", r, {"stars": r.stars, "capped": r.cap_reason},
-                      organization_path=r.organization.path)
+        audit_many(actor, "stars.notice", ((r, {"stars": r.stars, "capped": r.cap_reason},
+                                            r.organization.path) for r in ratings))
     return len(ratings)
 
 
@@ -461,9 +460,8 @@ def stars_file(actor, unit, year: int, kind: str, *, today: dt.date) -> int:
         for r in ratings:
             r.state, r.filed_on = RatingState.FILED, today
         StarRating.objects.bulk_update(ratings, ["state", "filed_on"])
-        for r in ratings:
-            audit_log(actor, "stars.file", r, {"stars": r.stars},
-                      organization_path=r.organization.path)
+        audit_many(actor, "stars.file", ((r, {"stars": r.stars}, r.organization.path)
+                                          for r in ratings))
     return len(ratings)
 
 

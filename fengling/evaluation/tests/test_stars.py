@@ -191,3 +191,28 @@ def test_funding_from_filed_stars_budget_and_street_report(cast):
     # A street sees only its own allocations.
     assert {r.name for r in selectors.allocations(cast.street_admin, 2026)} == {
         "望春社区党委", "五江口社区党委"}
+
+
+def test_publishing_and_filing_a_unit_cost_the_same_queries_for_two_or_five(cast):
+    """The public notice and the filing of a unit's ratings are audited per rating, in one
+    insert: their query count does not grow with the number of organizations."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fengling.core.models import AuditEntry
+
+    def steps(n, street):
+        for i in range(n):
+            org = make_org(street, f"{street.name}社区{i}", OrgKind.COMMUNITY, "community")
+            rate(cast.district_admin, cast.district_admin, org)
+        with CaptureQueriesContext(connection) as q:
+            services.stars_publish(cast.district_admin, street, 2026, OrgKind.COMMUNITY,
+                                   notice_from=dt.date(2027, 1, 10))
+            services.stars_file(cast.district_admin, street, 2026, OrgKind.COMMUNITY,
+                                today=dt.date(2027, 2, 1))
+        return len(q)
+
+    few = steps(2, make_org(cast.district, "甲街道", OrgKind.STREET, "street"))
+    many = steps(5, make_org(cast.district, "乙街道", OrgKind.STREET, "street"))
+    assert few == many
+    assert AuditEntry.objects.filter(action="stars.file").count() == 7
