@@ -122,7 +122,7 @@ def test_organization_rankings_and_star_map_drill_down(client, cast, django_asse
     services.rating_score(cast.street_admin, r, entries)
     client.force_login(cast.district_admin)
     url = reverse("evaluation:organization_rankings")
-    with django_assert_num_queries(11) as ctx:
+    with django_assert_num_queries(12) as ctx:
         page = client.get(url, {"year": 2026, "kind": OrgKind.COMMUNITY})
     n = len(ctx.captured_queries)
     body = page.content.decode()
