@@ -4,7 +4,8 @@
         docs/bench/district-postgresql.json
 
 One row per figure name, one column per file, and the figure's target as `fengling bench`
-judges it (`runner.summary_table`), with ✓ or ✗ per database.
+judges it (`runner.summary_table`), with ✓ or ✗ per database. Requests show p50 / p95 in ms,
+the ratio to the floor and the queries of one request ("12 q").
 """
 
 import json
@@ -48,8 +49,13 @@ def cell(f: dict) -> tuple[str, str, bool | None]:
         met = " ok" in line and "MISSED" not in line
         return text, target, met
     text = f"{f['p50_ms']:.1f} / {f['p95_ms']:.1f}"
+    extra = []
     if f.get("ratio_to_floor") is not None:
-        text += f" (×{f['ratio_to_floor']:.0f})"
+        extra.append(f"×{f['ratio_to_floor']:.0f}")
+    if f.get("queries") is not None and not f["name"].startswith("floor."):
+        extra.append(f"{f['queries']} q")  # queries of one request (issue 6 asks for them)
+    if extra:
+        text += " (" + ", ".join(extra) + ")"
     if "errors" in f:
         text += f", {f['errors']} errors, {f.get('requests_per_s')} req/s"
     if f["name"].startswith("floor."):

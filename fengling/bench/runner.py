@@ -771,7 +771,24 @@ def persona_probes(persona: str, user, password: str | None) -> list[tuple[str, 
         # Issue 5: the cockpit (驾驶舱) of the top of the scope, page and API, p95 ≤ 200 ms.
         cockpit_page_probe(persona, session),
         (f"api.cockpit.{persona}", cockpit_api_probe),
+        # Issue 6: rankings, distributions, the star map and funding (district admin).
+        *evaluation_page_probes(persona, session),
     ]
+
+
+def evaluation_page_probes(persona: str, session: Client) -> list[tuple[str, Builder]]:
+    """The evaluation pages of `evaluation.bench.PAGE_PROBES` for its personas."""
+    from fengling.evaluation.bench import PAGE_P95_TARGET_MS, PAGE_PERSONAS, PAGE_PROBES
+
+    if persona not in PAGE_PERSONAS:
+        return []
+
+    def probe(name: str, url_name: str) -> Builder:
+        return lambda: Probe(name, _url(url_name), session,
+                             extra={"target_ms": PAGE_P95_TARGET_MS})
+
+    return [(f"page.{figure}.{persona}", probe(f"page.{figure}.{persona}", url_name))
+            for figure, url_name in PAGE_PROBES]
 
 
 def cockpit_extra() -> dict:

@@ -75,6 +75,8 @@ class SeedReport:
     seconds: float
     # A year of activity (issue 4 item 9): meetings and attendance, dues bills and payments.
     activity: dict = field(default_factory=dict)
+    # Last year's filed star ratings and the budgets (issue 6, `evaluation.demo`).
+    evaluation: dict = field(default_factory=dict)
 
 
 def has_data() -> bool:
@@ -93,11 +95,13 @@ def seed(scale: str, seed: int = DEFAULT_SEED, as_of: dt.date | None = None) -> 
         seed_candidates(as_of)
         load_training(as_of, seed)
         activity = load_activity(as_of, seed)
+        evaluation = load_evaluation(as_of, seed)
     _analyze()
     return SeedReport(scale=scale, seed=seed, as_of=as_of,
                       organizations=len(district.organizations),
                       grassroots=district.grassroots, members=len(district.members),
-                      seconds=time.perf_counter() - started, activity=activity)
+                      seconds=time.perf_counter() - started, activity=activity,
+                      evaluation=evaluation)
 
 
 def load_activity(as_of: dt.date, seed: int) -> dict[str, int]:
@@ -134,6 +138,17 @@ def load_activity(as_of: dt.date, seed: int) -> dict[str, int]:
             # Where the time goes (printed by `fengling seed`).
             "meetings_seconds": round(middle - started, 1),
             "dues_seconds": round(time.perf_counter() - middle, 1)}
+
+
+def load_evaluation(as_of: dt.date, seed: int) -> dict[str, int]:
+    """Last year's star ratings, filed through the whole flow, its 软弱涣散 designations, and
+    the budget lines and disbursements of last year and this one (`evaluation.demo`, a few
+    bulk inserts: about 2,100 ratings at district scale)."""
+    from fengling.evaluation.demo import seed_evaluation
+
+    started = time.perf_counter()
+    counts = seed_evaluation(as_of, seed)
+    return {**counts, "seconds": round(time.perf_counter() - started, 1)}
 
 
 def wipe() -> None:

@@ -452,7 +452,7 @@ def organization_scores(request: HttpRequest, year: Year, organization: int | No
                        "proposed_stars": r.proposed_stars, "stars": r.stars,
                        "cap_reason": r.cap_reason, "state": r.state,
                        "published": r.published, "rating": r.rating_id,
-                       "points": r.points, "missing": r.missing}
+                       "points": r.points, "missing": r.missing, "carried": r.carried}
                       for r in got.object_list]}
 
 

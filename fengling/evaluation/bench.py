@@ -1,6 +1,9 @@
 """The evaluation figures of `fengling bench` (issue 6 item 7): crediting the member index of
 a month for the whole district, and the year's organization scores and proposed stars, with
-their query counts. Target: at most 10 s together at district scale, SQLite and PostgreSQL."""
+their query counts (target: at most 10 s together at district scale, SQLite and PostgreSQL);
+and the pages of rankings, distributions, the star map and funding as the district admin
+sees them (`PAGE_PROBES`, timed by `bench.runner` like the other pages: p95 at most 100 ms,
+the repository's general page target)."""
 
 from __future__ import annotations
 
@@ -16,6 +19,18 @@ from .models import IndexCredit
 from .scores import district_scores, scores_summary
 
 TARGET_S = 10.0  # both figures together
+PAGE_P95_TARGET_MS = 100.0
+# (figure, URL name) of the pages probed for the district admin, each with its default
+# year (this year: computed scores for the rankings and the star map; the funding page: the
+# latest year with filed stars): `page.<figure>.district_admin`.
+PAGE_PROBES = (
+    ("rankings", "evaluation:member_rankings"),
+    ("org_rankings", "evaluation:organization_rankings"),
+    ("distributions", "evaluation:distributions"),
+    ("star_map", "evaluation:star_map"),
+    ("funding", "evaluation:funding"),
+)
+PAGE_PERSONAS = ("district_admin",)
 
 
 def _timed(fn):

@@ -303,7 +303,9 @@ class DistributionsOut(Schema):
 
 class OrgScoreOut(Schema):
     """An organization's score: published ratings as filed (`published`), the others
-    computed from the records (`missing`: manual criteria not entered, counted 0)."""
+    computed from the records (`missing`: manual criteria not entered, counted 0;
+    `carried`: manual criteria not entered this year, counted with last year's filed
+    points)."""
 
     organization: Ref
     kind: str
@@ -319,6 +321,7 @@ class OrgScoreOut(Schema):
     rating: int | None = None
     points: dict[str, Decimal]
     missing: list[str]
+    carried: list[str] = []
 
 
 class OrgScoresOut(Schema):

@@ -229,6 +229,8 @@ class OrgScore:
     rating_id: int | None = None
     missing: list[str] = field(default_factory=list)  # manual criteria not entered yet
     weak: bool = False
+    # Manual criteria not entered yet this year, counted with last year's filed points.
+    carried: list[str] = field(default_factory=list)
 
     @property
     def published(self) -> bool:
@@ -244,9 +246,10 @@ def district_scores(year: int, *, unit: Organization | None = None,
                     include_unit: bool = False) -> list[OrgScore]:
     """The year's scores and stars of every rated organization under `unit` (default: the
     whole tree). Published ratings keep their stored figures. For the others: computed
-    criteria from the records; manual criteria from the rating's entered points (missing ones
-    count 0 and are listed in `missing`); stars by the bands; then the caps per kind over all
-    organizations of that kind here (软弱涣散 → at most 2★; 5★ at most the year's share).
+    criteria from the records; manual criteria from the rating's entered points, else last
+    year's filed points (listed in `carried`), else 0 (listed in `missing`); stars by the
+    bands; then the caps per kind over all organizations of that kind here (软弱涣散 → at
+    most 2★; 5★ at most the year's share).
     `unit` itself is left out (as in `services.stars_publish`) unless `include_unit`.
     Read-only: nothing is written."""
     from .services import year_defaults
@@ -256,21 +259,27 @@ def district_scores(year: int, *, unit: Organization | None = None,
     criteria = list(Criterion.objects.filter(year=year))
     kinds = tuple(kinds or rules.RATED_KINDS)
     path = unit.path if unit is not None else ""
-    needs = {c.source for c in criteria if c.source in COMPUTED_SOURCES}
-    figures = subtree_figures(path, year, as_of, needs)
     orgs = Organization.objects.filter(path__startswith=path, kind__in=kinds)
     if not include_unit:
         orgs = orgs.exclude(path=path)
     orgs = list(orgs.order_by("path").values_list("pk", "name", "path", "kind"))
     ratings = {r.organization_id: r for r in StarRating.objects.filter(
         year=year, organization__path__startswith=path)}
-    entered: dict[int, dict[int, Decimal]] = defaultdict(dict)
-    for rating_id, criterion_id, points in CriterionScore.objects.filter(
-            rating__year=year, rating__organization__path__startswith=path,
-            computed=False).values_list("rating_id", "criterion_id", "points"):
-        entered[rating_id][criterion_id] = points
     weak = set(WeakDesignation.objects.filter(year=year, organization__path__startswith=path)
                .values_list("organization_id", flat=True))
+    entered: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    figures: dict[str, _Figures] = {}
+    last_year: dict[int, dict[str, Decimal]] = {}
+    if any(pk not in ratings or ratings[pk].state not in PUBLISHED for pk, *_r in orgs):
+        # The records are read only when some score is still to be computed: a year whose
+        # ratings are all published (last year's star map) costs five queries.
+        needs = {c.source for c in criteria if c.source in COMPUTED_SOURCES}
+        figures = subtree_figures(path, year, as_of, needs)
+        for rating_id, criterion_id, points in CriterionScore.objects.filter(
+                rating__year=year, rating__organization__path__startswith=path,
+                computed=False).values_list("rating_id", "criterion_id", "points"):
+            entered[rating_id][criterion_id] = points
+        last_year = _last_years_entries(year, path)
     out: list[OrgScore] = []
     for pk, name, opath, kind in orgs:
         rating = ratings.get(pk)
@@ -282,13 +291,18 @@ def district_scores(year: int, *, unit: Organization | None = None,
             continue
         f = figures.get(opath) or _Figures()
         own = entered.get(rating.pk, {}) if rating is not None else {}
+        before = last_year.get(pk, {})
         sums = {p: Decimal(0) for p in CriterionPart.values}
-        points, missing = {}, []
+        points, missing, carried = {}, [], []
         for c in criteria:
             if c.source in COMPUTED_SOURCES:
                 value = compute_criterion(c, f, year, as_of).points
             elif c.pk in own:
                 value = own[c.pk]
+            elif c.code in before:
+                # Not scored yet this year: last year's filed points stand in (provisional).
+                value = min(before[c.code], c.max_points)
+                carried.append(c.code)
             else:
                 value = Decimal(0)
                 missing.append(c.code)
@@ -301,8 +315,26 @@ def district_scores(year: int, *, unit: Organization | None = None,
                             rules.stars_for(score), "",
                             rating.state if rating is not None else "",
                             rating.pk if rating is not None else None, missing,
-                            weak=pk in weak))
+                            weak=pk in weak, carried=carried))
     _cap(out, scheme.five_star_share)
+    return out
+
+
+def _last_years_entries(year: int, path: str) -> dict[int, dict[str, Decimal]]:
+    """{organization: {criterion code: points}} of the manual criteria of last year's filed
+    ratings under `path`. One query.
+
+    Until the level above scores an organization this year, its manual criteria (team,
+    venue, rules, results, the appraisal: 60 of the 100 basic points and the whole appraisal
+    share) would count 0, so every provisional score would fall below 60 and every star
+    would be 1★. They change slowly; last year's filed points are the best estimate, shown
+    as carried (`OrgScore.carried`), and only criteria no one ever entered are `missing`."""
+    out: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    for org_id, code, points in CriterionScore.objects.filter(
+            rating__year=year - 1, rating__state=RatingState.FILED, computed=False,
+            rating__organization__path__startswith=path).values_list(
+            "rating__organization_id", "criterion__code", "points"):
+        out[org_id][code] = points
     return out
 
 

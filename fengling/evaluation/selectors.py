@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.http import Http404
 
 from fengling.core.scoping import guard, scope_of
@@ -183,6 +183,13 @@ def allocations(user, year: int) -> list[AllocationRow]:
                          "kind", "stars"))
     return [AllocationRow(pk, name, path, kind, stars, rates.get((kind, stars), Decimal(0)))
             for pk, name, path, kind, stars in rows]
+
+
+def latest_filed_year(user) -> int | None:
+    """The latest year with filed star ratings in scope (the funding page's default). One
+    query."""
+    return (StarRating.objects.visible_to(user).filter(state=RatingState.FILED)
+            .aggregate(latest=Max("year"))["latest"])
 
 
 @dataclass

@@ -39,6 +39,7 @@ from .selectors import (
     counts_visible,
     criteria_of,
     has_voted,
+    latest_filed_year,
     pending_awards,
     rating_list,
     rating_points,
@@ -344,11 +345,15 @@ def funding(request):
     """The year's budget lines, allocation from the filed stars per street, and the seed
     comparison (subsidy of a plausible star distribution against "700余万元")."""
     _staff_only(request.user)
-    year = _year(request)
+    # Without ?year=: the latest year with filed stars (its allocation is what there is to
+    # show), else this year.
+    year = (_int(request.GET.get("year")) or latest_filed_year(request.user)
+            or timezone.localdate().year)
     rows = allocations(request.user, year)
     total = sum((r.amount for r in rows), Decimal(0))
     return render(request, "evaluation/funding.html", {
         "year": year, "rows": rows, "total": total,
+        "seed_difference": rules.SEED_WORK_FUNDS - total,
         "streets": street_report(rows),
         "budget": budget_report(request.user, year, rows),
         "seed": seed_comparison(request.user, year),

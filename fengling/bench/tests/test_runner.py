@@ -17,7 +17,11 @@ FIGURE_NAMES = [
                      "search.member_fullpinyin", "search.member_phone",
                      "page.meeting", "page.member_record", "page.cockpit", "api.cockpit")
     ),
+    # Issue 6: the district admin's evaluation pages, after the district admin's figures.
 ]
+FIGURE_NAMES[FIGURE_NAMES.index("api.cockpit.district_admin") + 1:1] = [
+    f"page.{figure}.district_admin"
+    for figure in ("rankings", "org_rankings", "distributions", "star_map", "funding")]
 
 
 @pytest.mark.parametrize(
@@ -264,3 +268,20 @@ def test_issue6_figures_index_month_and_org_scores(cast):
     assert scores["organizations"] == 7 and scores["index_credits"] == index["credits"]
     assert sum(scores["stars"]["community"].values()) == 3
     assert {"seconds", "rows_per_s", "queries"} <= set(scores)
+
+
+def test_issue6_page_probes_for_the_district_admin(cast):
+    """The rankings, distributions, star map and funding pages: the district admin only,
+    each with the general page target (p95 ≤ 100 ms) and its query count."""
+    session = Client()
+    session.force_login(cast.district_admin)
+    assert runner.evaluation_page_probes("community_secretary", session) == []
+    probes = runner.evaluation_page_probes("district_admin", session)
+    assert [name for name, _b in probes] == [
+        "page.rankings.district_admin", "page.org_rankings.district_admin",
+        "page.distributions.district_admin", "page.star_map.district_admin",
+        "page.funding.district_admin"]
+    figures = [runner.measure(build(), requests=2, warmup=1) for _n, build in probes]
+    assert all(f["target_ms"] == 100.0 and f["queries"] > 0 for f in figures)
+    line = runner.summary_table(figures, "district").splitlines()[4]
+    assert line.startswith("page.star_map.district_admin") and "p95 <= 100 ms" in line

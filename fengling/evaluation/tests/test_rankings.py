@@ -122,7 +122,7 @@ def test_organization_rankings_and_star_map_drill_down(client, cast, django_asse
     services.rating_score(cast.street_admin, r, entries)
     client.force_login(cast.district_admin)
     url = reverse("evaluation:organization_rankings")
-    with django_assert_num_queries(11) as ctx:
+    with django_assert_num_queries(12) as ctx:
         page = client.get(url, {"year": 2026, "kind": OrgKind.COMMUNITY})
     n = len(ctx.captured_queries)
     body = page.content.decode()
@@ -218,3 +218,48 @@ def test_a_year_out_of_range_writes_no_scheme(client, points, year):
     assert r.status_code == 422 and "year" in r.content.decode()
     assert not YearScheme.objects.exclude(year__lte=2027).exists()
     assert not YearScheme.objects.filter(year=1).exists()
+
+
+def test_distributions_page_query_count_pinned(client, points, django_assert_num_queries):
+    """Five histograms, one query each, however many members and credits."""
+    cast = points
+    client.force_login(cast.district_admin)
+    url = reverse("evaluation:distributions")
+    with django_assert_num_queries(9) as ctx:
+        client.get(url, {"year": 2026})
+    n = len(ctx.captured_queries)
+    for i in range(20):
+        credit(MemberFactory(organization=cast.branch_b, name=f"分{i}"), D(i * 3))
+    with django_assert_num_queries(n):
+        r = client.get(url, {"year": 2026})
+    assert r.context["dists"][0].members == 24
+
+
+def test_star_map_page_query_count_pinned(client, cast, django_assert_num_queries):
+    """Computed (this year) and published (a filed year): neither grows with the tree; a
+    year whose ratings are all filed reads no records."""
+    services.year_defaults(2026)
+    client.force_login(cast.district_admin)
+    url = reverse("evaluation:star_map")
+    with django_assert_num_queries(17) as ctx:
+        client.get(url, {"year": 2026})
+    n = len(ctx.captured_queries)
+    for i in range(3):
+        org = make_org(cast.street2, f"新社区{i}", OrgKind.COMMUNITY, "community")
+        make_org(org, f"新支部{i}", OrgKind.BRANCH)
+    with django_assert_num_queries(n):
+        r = client.get(url, {"year": 2026})
+    assert sum(row.total for row in r.context["rows"]) == 7 + 6
+    # 2025 filed for every rated organization: the records are not read.
+    from fengling.evaluation.models import StarRating
+    from fengling.organizations.models import Organization
+    services.year_defaults(2025)
+    StarRating.objects.bulk_create([
+        StarRating(organization_id=pk, year=2025, kind=kind, state="filed",
+                   self_score=D(80), score=D(80), proposed_stars=4, stars=4)
+        for pk, kind in Organization.objects.filter(
+            kind__in=rankings.rules.RATED_KINDS, depth__gt=1).values_list("pk", "kind")])
+    with django_assert_num_queries(n - 7):
+        r = client.get(url, {"year": 2025})
+    assert {s for row in r.context["rows"] for s in row.counts} == {4}
+    assert sum(row.total for row in r.context["rows"]) == 13

@@ -134,7 +134,9 @@ def test_district_scores_bounded_queries(cast, django_assert_num_queries):
     services.year_defaults(2026)
     credit(cast.member_a, D(10))
     alert(cast.branch_a, "term_overdue", "red", "s1")
-    with django_assert_num_queries(11) as ctx:
+    # 12: the scheme, criteria, organizations, ratings, designations, the records (members,
+    # index points, meetings, warnings, with the tree), entered points, last year's points.
+    with django_assert_num_queries(12) as ctx:
         rows = scores.district_scores(2026, as_of=dt.date(2026, 12, 31))
     n = len(ctx.captured_queries)
     assert {r.name for r in rows} >= {"望春社区党委", "五江口社区党委", "南门社区党委",
@@ -187,6 +189,44 @@ def test_unscored_organizations_list_missing_criteria(cast):
     r = rows["南门社区党委"]
     assert not r.complete and "leadership" in r.missing and r.state == ""
     assert r.score == rules.organization_score(r.basic, r.deductions, r.appraisal)
+
+
+def test_unscored_organizations_carry_last_years_filed_points(cast, django_assert_num_queries):
+    """Until the level above scores this year, last year's filed manual points stand in
+    (else every provisional score is below 60: all 1★); computed criteria are this year's."""
+    services.year_defaults(2025)
+    last = services.rating_self_review(cast.community_secretary, cast.community_a, 2025, D(90))
+    services.rating_score(cast.street_admin, last, full_marks(2025))
+    services.stars_publish(cast.street_admin, cast.street1, 2025, OrgKind.COMMUNITY,
+                           notice_from=dt.date(2025, 12, 1))
+    services.stars_file(cast.street_admin, cast.street1, 2025, OrgKind.COMMUNITY,
+                        today=dt.date(2025, 12, 20))
+    rows = {r.name: r for r in scores.district_scores(2026, kinds=[OrgKind.COMMUNITY],
+                                                      as_of=dt.date(2026, 12, 31))}
+    carried = rows["望春社区党委"]
+    assert carried.carried == ["leadership", "core_team", "venue", "rules", "support",
+                               "results", "appraisal"] and carried.complete
+    assert carried.points["leadership"] == D(15) and carried.points["appraisal"] == D(100)
+    # 60 basic points and the appraisal carried: (60 + computed) × 70% + 100 × 30% ≥ 72.
+    assert carried.score >= D(72) and carried.stars >= 3
+    # Another community, never scored: its manual criteria are missing and count 0.
+    other = rows["南门社区党委"]
+    assert other.missing and not other.carried and other.stars == 1
+    # This year's own entries win over last year's.
+    now = services.rating_self_review(cast.community_secretary, cast.community_a, 2026, D(60))
+    entries = full_marks(2026)
+    leadership = Criterion.objects.get(year=2026, code="leadership").pk
+    entries[leadership] = (D(3), "班子不健全")
+    services.rating_score(cast.street_admin, now, entries)
+    rows = {r.name: r for r in scores.district_scores(2026, kinds=[OrgKind.COMMUNITY],
+                                                      as_of=dt.date(2026, 12, 31))}
+    assert rows["望春社区党委"].points["leadership"] == D(3)
+    assert rows["望春社区党委"].carried == []
+    # A year whose ratings are all published reads no records: five queries.
+    with django_assert_num_queries(5):
+        rows = scores.district_scores(2025, unit=cast.community_a, kinds=[OrgKind.COMMUNITY],
+                                      include_unit=True)
+    assert [(r.name, r.state) for r in rows] == [("望春社区党委", "filed")]
 
 
 def test_next_years_parameters_do_not_change_this_years_figures(cast):

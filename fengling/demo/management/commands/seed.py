@@ -65,6 +65,13 @@ class Command(BaseCommand):
                 "(%(meetings_seconds)s s), %(bills)s dues bills, %(payments)s payments "
                 "(%(dues_seconds)s s)."
             ) % {key: f"{value:,}" for key, value in report.activity.items()})
+        if report.evaluation:
+            self.stdout.write(_(
+                "Last year's star ratings, filed: %(star_ratings)s (5★ %(stars_5)s, "
+                "4★ %(stars_4)s, 3★ %(stars_3)s, 2★ %(stars_2)s, 1★ %(stars_1)s), "
+                "%(weak_designations)s weak and lax designations, %(budget_lines)s budget "
+                "lines, %(disbursements)s disbursements (%(seconds)s s)."
+            ) % {key: f"{value:,}" for key, value in report.evaluation.items()})
         self.stdout.write(accounts_text(settings.DEMO_PASSWORD))
 
     def _confirmed(self) -> bool:
