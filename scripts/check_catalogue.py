@@ -5,6 +5,7 @@
 """
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -33,6 +34,22 @@ def extract() -> polib.POFile:
         return polib.pofile(str(work / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"))
 
 
+PLACEHOLDER = re.compile(r"%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[sdifr]|\{(\w+)\}")
+
+
+def _names(text: str) -> set[str]:
+    return {a or b for a, b in PLACEHOLDER.findall(text)}
+
+
+def placeholder_problems(entry) -> list[str]:
+    """A translation must use the placeholders of its source, no more and no fewer: one
+    left over from a fuzzy match (%(year)s where the code passes none) fails at run time."""
+    wanted = _names(entry.msgid) | _names(entry.msgid_plural or "")
+    texts = list(entry.msgstr_plural.values()) if entry.msgid_plural else [entry.msgstr]
+    return [f"placeholders differ: {entry.msgid!r} -> {text!r}" for text in texts
+            if _names(text) != wanted]
+
+
 def main() -> int:
     committed = polib.pofile(str(CATALOGUE))
     translated = {(e.msgctxt, e.msgid) for e in committed.translated_entries()
@@ -45,6 +62,8 @@ def main() -> int:
             problems.append(f"fuzzy: {entry.msgid!r}")
         elif not entry.translated():
             problems.append(f"untranslated: {entry.msgid!r}")
+        else:
+            problems += placeholder_problems(entry)
     for entry in extract():
         if (entry.msgctxt, entry.msgid) not in translated:
             problems.append(f"not in the catalogue: {entry.msgid!r}")
