@@ -286,4 +286,7 @@ FENGLING_IMPORT_MAX_MB = env.int("FENGLING_IMPORT_MAX_MB", default=20)
 # the organization, one entry per organization, day and language) and how often an open
 # cockpit refetches them.
 COCKPIT_CACHE_SECONDS = env.int("FENGLING_COCKPIT_CACHE_SECONDS", default=300)
+# Organization scores and stars of a year (rankings, star map), shared by every viewer of a
+# unit: any rating or designation written clears them at once (evaluation.scores).
+SCORES_CACHE_SECONDS = env.int("FENGLING_SCORES_CACHE_SECONDS", default=300)
 COCKPIT_REFRESH_SECONDS = env.int("FENGLING_COCKPIT_REFRESH_SECONDS", default=300)

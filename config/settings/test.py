@@ -31,3 +31,4 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 FENGLING_JOBS_MODE = "inline"
 # The cockpit computes its figures on every request in tests (one test caches on purpose).
 COCKPIT_CACHE_SECONDS = 0
+SCORES_CACHE_SECONDS = 0

@@ -59,6 +59,7 @@ from .models import (
     WeakDesignation,
     WeakSituation,
 )
+from .scores import forget
 from .services import year_defaults
 
 # The seed's district: 83 communities and 13 business districts share the seed's budgets.
@@ -243,6 +244,7 @@ def seed_evaluation(as_of: dt.date, seed: int) -> dict[str, int]:
     money = _funding(rng, as_of, ratings, district_user)
     entries += money.pop("entries")
     _write_audit(entries)
+    forget()  # bulk inserts send no signals: the cached scores go stale here
     counts = rules.counter(r.stars for r in ratings)
     return {"star_ratings": len(ratings), "weak_designations": len(weak),
             **{f"stars_{s}": counts.get(s, 0) for s in range(1, 6)}, **money}

@@ -5,7 +5,7 @@
   in the whole list (ties share a rank), also when a search or a band filters it.
 * Index distributions: members per band of points (a histogram), per dimension; each band
   drills down to the ranking filtered to it.
-* Organization rankings and the star map: `scores.district_scores` over the subtree of the
+* Organization rankings and the star map: `scores.cached_scores` over the subtree of the
   organization chosen (the scoring unit: caps per kind within it), by score; the star map
   counts organizations per street and stars.
 """
@@ -24,7 +24,7 @@ from fengling.organizations.models import Organization
 
 from . import rules
 from .models import CreditStatus
-from .scores import OrgScore, district_scores
+from .scores import OrgScore, cached_scores
 
 ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=8, decimal_places=2))
 # Band widths of the histograms: the whole index, and one dimension.
@@ -128,7 +128,7 @@ def organization_ranking(organization: Organization, year: int, *, kind: str = "
     best first: published ratings as stored, the others computed. `street`: a path prefix
     (the star map's row)."""
     kinds = [kind] if kind else None
-    rows = district_scores(year, unit=organization, kinds=kinds, include_unit=True)
+    rows = cached_scores(year, unit=organization, kinds=kinds, include_unit=True)
     if stars:
         rows = [r for r in rows if r.stars == stars]
     if street:

@@ -23,6 +23,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -239,6 +242,44 @@ class OrgScore:
     @property
     def complete(self) -> bool:
         return not self.missing
+
+
+# Bump when OrgScore's shape changes, so a cache never serves the old shape.
+SCORES_VERSION = 1
+_GENERATION_KEY = "evaluation:scores:generation"
+
+
+def cached_scores(year: int, *, unit: Organization | None = None,
+                  kinds: Iterable[str] | None = None,
+                  include_unit: bool = False) -> list[OrgScore]:
+    """`district_scores` as the pages show it, cached for `SCORES_CACHE_SECONDS` (0: computed
+    on every call), like the cockpit's figures: computing a district's year takes a second or
+    two. A rating, designation or criterion written anywhere (`forget`) makes every cached
+    year stale at once; changes in the records behind the computed criteria (meetings, the
+    index, warnings) show within the cache's time. Scoping is the caller's: the rows are
+    those of `unit`'s subtree, whoever asks."""
+    seconds = getattr(settings, "SCORES_CACHE_SECONDS", 0)
+    if not seconds:
+        return district_scores(year, unit=unit, kinds=kinds, include_unit=include_unit)
+    generation = cache.get_or_set(_GENERATION_KEY, 1, None)
+    key = ":".join(str(part) for part in (
+        "evaluation:scores", SCORES_VERSION, generation, year, as_of_for(year),
+        unit.pk if unit is not None else 0, ",".join(sorted(kinds or ())), int(include_unit)))
+    rows = cache.get(key)
+    if rows is None:
+        rows = district_scores(year, unit=unit, kinds=kinds, include_unit=include_unit)
+        cache.set(key, rows, seconds)
+    return rows
+
+
+def forget() -> None:
+    """Make every cached year's scores stale (after the transaction that changed them)."""
+    def bump():
+        try:
+            cache.incr(_GENERATION_KEY)
+        except ValueError:  # not set yet, or evicted
+            cache.set(_GENERATION_KEY, 2, None)
+    transaction.on_commit(bump)
 
 
 def district_scores(year: int, *, unit: Organization | None = None,

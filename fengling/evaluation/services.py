@@ -41,6 +41,7 @@ from .models import (
     WeakDesignation,
     YearScheme,
 )
+from .scores import forget as forget_scores
 
 # Organizations that hold a democratic appraisal of their members (支部; a general branch
 # or committee for the members recorded directly in it).
@@ -440,6 +441,7 @@ def stars_publish(actor, unit, year: int, kind: str, *, notice_from: dt.date) ->
             r.state, r.notice_from, r.notice_until = RatingState.NOTICE, notice_from, until
         StarRating.objects.bulk_update(ratings, ["stars", "cap_reason", "state",
                                                  "notice_from", "notice_until"])
+        forget_scores()
         audit_many(actor, "stars.notice", ((r, {"stars": r.stars, "capped": r.cap_reason},
                                             r.organization.path) for r in ratings))
     return len(ratings)
@@ -460,6 +462,7 @@ def stars_file(actor, unit, year: int, kind: str, *, today: dt.date) -> int:
         for r in ratings:
             r.state, r.filed_on = RatingState.FILED, today
         StarRating.objects.bulk_update(ratings, ["state", "filed_on"])
+        forget_scores()
         audit_many(actor, "stars.file", ((r, {"stars": r.stars}, r.organization.path)
                                           for r in ratings))
     return len(ratings)

@@ -216,3 +216,25 @@ def test_publishing_and_filing_a_unit_cost_the_same_queries_for_two_or_five(cast
     many = steps(5, make_org(cast.district, "乙街道", OrgKind.STREET, "street"))
     assert few == many
     assert AuditEntry.objects.filter(action="stars.file").count() == 7
+
+
+def test_cached_scores_go_stale_when_a_rating_is_written(cast, settings, django_capture_on_commit_callbacks):
+    """With the scores cached (as in production), a second look costs no computation, and
+    scoring a rating shows at once: the cache is cleared on commit."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fengling.evaluation import scores
+
+    settings.SCORES_CACHE_SECONDS = 300
+    cache.clear()
+    first = scores.cached_scores(2026, unit=cast.street1)
+    with CaptureQueriesContext(connection) as q:
+        again = scores.cached_scores(2026, unit=cast.street1)
+    assert again == first and len(q) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        rate(cast.community_secretary, cast.street_admin, cast.community_a)
+    after = {r.organization_id: r for r in scores.cached_scores(2026, unit=cast.street1)}
+    assert after[cast.community_a.pk].state == RatingState.SCORED
+    cache.clear()
