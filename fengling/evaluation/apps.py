@@ -1,9 +1,11 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-# The rows the cached scores (`scores.cached_scores`) are computed from, besides the
+# The rows the cached scores and rankings (`scores.cached`) are computed from, besides the
 # records: a save or delete of any of them makes the cache stale. Bulk updates (publishing
-# and filing a unit's stars, the demo) call `scores.forget` themselves.
+# and filing a unit's stars, the demo) and index credits (a month's, an award, a review:
+# not by signal, which would make a month's re-crediting load every credit it deletes)
+# call `scores.forget` themselves.
 SCORE_MODELS = ("StarRating", "CriterionScore", "Criterion", "YearScheme", "SubsidyRate",
                 "WeakDesignation")
 

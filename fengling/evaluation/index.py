@@ -32,6 +32,7 @@ from .models import (
     ItemSource,
     SnapshotKind,
 )
+from .scores import forget
 
 AUTOMATIC = (ItemSource.PARTY_DAY, ItemSource.ORG_LIFE, ItemSource.DUES_ON_TIME,
              ItemSource.STUDY_HOURS)
@@ -133,6 +134,7 @@ def credit_month(actor, organization, month: dt.date) -> int:
             month=first, item__in=items, member__organization__path__subtree=organization.path
         ).delete()
         IndexCredit.objects.bulk_create(rows, batch_size=1000)
+        forget()  # the cached rankings and scores
         audit_log(actor, "index.credit_month", organization,
                   {"month": f"{first:%Y-%m}", "credits": len(rows)},
                   organization_path=organization.path)
@@ -167,6 +169,7 @@ def award(actor, member: Member, item: IndexItem, month: dt.date, evidence: str,
             member=member, item=item, month=month.replace(day=1),
             points=item.points if points is None else points, evidence=evidence,
             status=CreditStatus.PENDING, awarded_by=actor)
+        forget()
         audit_log(actor, "index.award", credit, {"item": item.code},
                   organization_path=member.organization.path)
     return credit
@@ -184,6 +187,7 @@ def review(actor, credit: IndexCredit, approve: bool) -> IndexCredit:
         credit.status = CreditStatus.APPROVED if approve else CreditStatus.REJECTED
         credit.reviewed_by = actor
         credit.save(update_fields=["status", "reviewed_by"])
+        forget()
         audit_log(actor, "index.review", credit, {"approve": approve},
                   organization_path=credit.member.organization.path)
     return credit

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -19,12 +20,13 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
+from fengling.core.scoping import scope_of
 from fengling.members.models import Member
 from fengling.organizations.models import Organization
 
 from . import rules
 from .models import CreditStatus
-from .scores import OrgScore, cached_scores
+from .scores import OrgScore, cached, cached_scores
 
 ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=8, decimal_places=2))
 # Band widths of the histograms: the whole index, and one dimension.
@@ -53,12 +55,70 @@ def _totals(user, organization: Organization, year: int, half: int | None,
             .annotate(total=Coalesce(Sum("index_credits__points", filter=condition), ZERO)))
 
 
+def ranked_totals(user, organization: Organization, year: int, half: int | None = None,
+                  dimension: str = "") -> list[tuple[int, Decimal]]:
+    """(member id, total) of every member `_totals` counts, best first (-total, name, id):
+    one query over the subtree's members and credits, cached like the organization scores
+    (`scores.cached_scores`: SCORES_CACHE_SECONDS, stale at once when a credit, rating or
+    designation is written). The key holds the user's scope, as `_totals` is scoped."""
+    def compute():
+        return [(pk, Decimal(total).quantize(rules.TWO)) for pk, total in
+                _totals(user, organization, year, half, dimension)
+                .order_by("-total", "name", "pk").values_list("pk", "total")]
+
+    return cached("ranking", compute, year, organization.pk, half or 0, dimension,
+                  _scope_key(user))
+
+
+def _scope_key(user) -> str:
+    """What the scoped rankings depend on of the user: their scope, not who they are."""
+    scope = scope_of(user)
+    return "|".join(("*" if scope.everything else ",".join(sorted(scope.read_paths)),
+                     ",".join(map(str, sorted(scope.member_ids)))))
+
+
+class RankedMembers:
+    """A ranking as the paginator sees it: counted and sliced from `ranked_totals` (held in
+    the cache), the rows of a page read by id (one query), each with its `total` and `rank`
+    (1 + the members with more points; ties share a rank)."""
+
+    def __init__(self, ranked: list[tuple[int, Decimal]], all_totals: list[Decimal]):
+        self.ranked = ranked
+        # The whole list's totals, ascending, for the ranks (a band keeps its ranks).
+        self.ascending = sorted(all_totals)
+
+    def count(self) -> int:
+        return len(self.ranked)
+
+    def __len__(self) -> int:
+        return len(self.ranked)
+
+    def __getitem__(self, item):
+        part = self.ranked[item] if isinstance(item, slice) else [self.ranked[item]]
+        members = Member.objects.select_related("organization").in_bulk([pk for pk, _t in part])
+        rows = []
+        for pk, total in part:
+            member = members.get(pk)
+            if member is None:  # gone since the list was cached
+                continue
+            member.total = total
+            member.rank = len(self.ascending) - bisect.bisect_right(self.ascending, total) + 1
+            rows.append(member)
+        return rows if isinstance(item, slice) else rows[0]
+
+
 def member_ranking(user, organization: Organization, year: int, *, half: int | None = None,
                    dimension: str = "", q: str = "", low: Decimal | None = None,
                    high: Decimal | None = None):
     """Members of the subtree by their points, best first (scoped). `q` searches names (the
     member's or the organization's); `low`/`high` keep a band [low, high) of the histogram.
-    Ranks of a page's rows in the whole list: `attach_ranks`."""
+    Without a search: a `RankedMembers` over the cached ranking, its rows ranked already.
+    With one: a QuerySet; the ranks of a page's rows in the whole list: `attach_ranks`."""
+    if not q:
+        ranked = ranked_totals(user, organization, year, half, dimension)
+        kept = [(pk, t) for pk, t in ranked
+                if (low is None or t >= low) and (high is None or t < high)]
+        return RankedMembers(kept, [t for _pk, t in ranked])
     qs = _totals(user, organization, year, half, dimension).select_related("organization")
     if q:
         qs = qs.filter(Q(name__contains=q) | Q(organization__name__contains=q))
@@ -74,6 +134,8 @@ def attach_ranks(user, organization: Organization, year: int, rows, *,
     """Set `rank` on each row (a page of `member_ranking`): 1 + the members of the whole
     subtree with more points (ties share a rank), whatever the search or band. One query."""
     rows = list(rows)
+    if all(hasattr(r, "rank") for r in rows):
+        return rows  # a RankedMembers page: ranked already
     totals = sorted({r.total for r in rows})
     if not totals:
         return rows
@@ -92,6 +154,9 @@ class Band:
     high: Decimal
     count: int
     last: bool = False
+    # The first band also holds the values below 0 (a deduction can make a total negative):
+    # its drill-down has no lower bound, so that it lists what the bar counts.
+    first: bool = False
 
 
 @dataclass
@@ -108,15 +173,22 @@ class Distribution:
 
 def distributions(user, organization: Organization, year: int, *, half: int | None = None
                   ) -> list[Distribution]:
-    """The histogram of the whole index and of each dimension over the subtree's members.
-    One query per histogram (five)."""
+    """The histogram of the whole index and of each dimension over the subtree's members,
+    from the rankings (`ranked_totals`): one query per histogram; the histograms are cached
+    with them."""
+    return cached("distributions", lambda: _distributions(user, organization, year, half),
+                  year, organization.pk, half or 0, _scope_key(user))
+
+
+def _distributions(user, organization: Organization, year: int, half: int | None
+                   ) -> list[Distribution]:
     out = []
     for dimension, label in [("", None), *rules.Dimension.choices]:
         width = DIMENSION_WIDTH if dimension else TOTAL_WIDTH
-        values = list(_totals(user, organization, year, half, dimension)
-                      .order_by().values_list("total", flat=True))
+        values = [t for _pk, t in ranked_totals(user, organization, year, half, dimension)]
         bands = [Band(lo, hi, n) for lo, hi, n in rules.histogram(values, width)]
         if bands:
+            bands[0].first = True
             bands[-1].last = True
         out.append(Distribution(dimension, str(label) if label else "", width, bands))
     return out

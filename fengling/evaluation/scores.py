@@ -18,7 +18,9 @@ to its ancestors by path prefix).
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+import threading
+import time
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -258,18 +260,46 @@ def cached_scores(year: int, *, unit: Organization | None = None,
     year stale at once; changes in the records behind the computed criteria (meetings, the
     index, warnings) show within the cache's time. Scoping is the caller's: the rows are
     those of `unit`'s subtree, whoever asks."""
+    return cached("scores", lambda: district_scores(year, unit=unit, kinds=kinds,
+                                                    include_unit=include_unit),
+                  year, as_of_for(year), unit.pk if unit is not None else 0,
+                  ",".join(sorted(kinds or ())), int(include_unit))
+
+
+# This process's copies of the latest values (by key, generation included), so that a page
+# does not unpickle a district's scores (700 KiB, ~40 ms) from the shared cache each time.
+_LOCAL_SIZE = 16
+_local: OrderedDict[str, tuple[float, object]] = OrderedDict()
+_local_lock = threading.Lock()
+
+
+def cached(kind: str, compute, *key_parts):
+    """`compute()` kept in Django's cache under `kind` and `key_parts` for
+    SCORES_CACHE_SECONDS (0: computed on every call), until `forget` (the organization scores,
+    the members' rankings and histograms), and in this process's memory for as long. The
+    generation read from the shared cache on every call is what makes a `forget` in any
+    process reach every process. Callers must not change what they get."""
     seconds = getattr(settings, "SCORES_CACHE_SECONDS", 0)
     if not seconds:
-        return district_scores(year, unit=unit, kinds=kinds, include_unit=include_unit)
+        return compute()
     generation = cache.get_or_set(_GENERATION_KEY, 1, None)
-    key = ":".join(str(part) for part in (
-        "evaluation:scores", SCORES_VERSION, generation, year, as_of_for(year),
-        unit.pk if unit is not None else 0, ",".join(sorted(kinds or ())), int(include_unit)))
-    rows = cache.get(key)
-    if rows is None:
-        rows = district_scores(year, unit=unit, kinds=kinds, include_unit=include_unit)
-        cache.set(key, rows, seconds)
-    return rows
+    key = ":".join(str(part) for part in (f"evaluation:{kind}", SCORES_VERSION, generation,
+                                          *key_parts))
+    now = time.monotonic()
+    with _local_lock:
+        hit = _local.get(key)
+        if hit is not None and hit[0] > now:
+            _local.move_to_end(key)
+            return hit[1]
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, seconds)
+    with _local_lock:
+        _local[key] = (now + seconds, value)
+        while len(_local) > _LOCAL_SIZE:
+            _local.popitem(last=False)
+    return value
 
 
 def forget() -> None:

@@ -660,7 +660,9 @@ def distributions_page(request):
         bars = []
         for b in d.bands:
             query = {"organization": unit.pk, "year": year, "half": half or "",
-                     "dimension": d.dimension, "low": b.low}
+                     "dimension": d.dimension}
+            if not b.first:
+                query["low"] = b.low
             if not b.last:
                 query["high"] = b.high
             bars.append({"label": f"{b.low}–{b.high}" if not b.last else f"≥{b.low}",

@@ -77,7 +77,7 @@ def test_member_rankings_page_query_count_pinned(client, points, django_assert_n
     cast = points
     client.force_login(cast.district_admin)
     url = reverse("evaluation:member_rankings")
-    with django_assert_num_queries(7) as ctx:
+    with django_assert_num_queries(6) as ctx:
         r = client.get(url, {"year": 2026})
     n = len(ctx.captured_queries)
     body = r.content.decode()
@@ -106,6 +106,21 @@ def test_distribution_bars_drill_down_to_the_band(client, points):
     r = client.get(reverse("evaluation:distributions"), {"year": 2026})
     assert "vendor/echarts/echarts.min.js" in r.content.decode()
     assert "js/evaluation-charts.js" in r.content.decode()
+
+
+def test_the_first_bar_lists_the_negative_totals_it_counts(client, points):
+    """A deduction can make a total negative: it is counted in the first bar, and the
+    first bar's ranking lists it too (it asked for 0 and up before)."""
+    cast = points
+    credit(cast.member_a2, D(-20), month=dt.date(2026, 4, 1))  # 12 − 20 = −8
+    client.force_login(cast.district_admin)
+    r = client.get(reverse("evaluation:distributions"), {"year": 2026})
+    charts = json.loads(r.content.decode().split(
+        'id="distribution-data" type="application/json">')[1].split("</script>")[0])
+    first = charts[0]["bars"][0]
+    assert first["count"] == 1
+    body = client.get(first["url"]).content.decode()
+    assert "王五" in body
 
 
 def full_marks_2026():

@@ -218,7 +218,8 @@ def test_publishing_and_filing_a_unit_cost_the_same_queries_for_two_or_five(cast
     assert AuditEntry.objects.filter(action="stars.file").count() == 7
 
 
-def test_cached_scores_go_stale_when_a_rating_is_written(cast, settings, django_capture_on_commit_callbacks):
+def test_cached_scores_go_stale_when_a_rating_is_written(
+        cast, settings, django_capture_on_commit_callbacks):
     """With the scores cached (as in production), a second look costs no computation, and
     scoring a rating shows at once: the cache is cleared on commit."""
     from django.core.cache import cache
@@ -229,6 +230,7 @@ def test_cached_scores_go_stale_when_a_rating_is_written(cast, settings, django_
 
     settings.SCORES_CACHE_SECONDS = 300
     cache.clear()
+    scores._local.clear()  # this process's copies too
     first = scores.cached_scores(2026, unit=cast.street1)
     with CaptureQueriesContext(connection) as q:
         again = scores.cached_scores(2026, unit=cast.street1)
@@ -238,3 +240,4 @@ def test_cached_scores_go_stale_when_a_rating_is_written(cast, settings, django_
     after = {r.organization_id: r for r in scores.cached_scores(2026, unit=cast.street1)}
     assert after[cast.community_a.pk].state == RatingState.SCORED
     cache.clear()
+    scores._local.clear()
