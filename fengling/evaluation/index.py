@@ -164,10 +164,23 @@ def award(actor, member: Member, item: IndexItem, month: dt.date, evidence: str,
     evidence = (evidence or "").strip()
     if not evidence:
         raise ValidationError({"evidence": [_("Give the evidence for the award.")]})
+    points = item.points if points is None else points
+    month = month.replace(day=1)
     with transaction.atomic():
+        if item.monthly_cap is not None:
+            # The item's monthly cap holds for awards as for credits from the records:
+            # what is awarded and not rejected this month, this award included.
+            given = (IndexCredit.objects
+                     .filter(member=member, item=item, month=month)
+                     .exclude(status=CreditStatus.REJECTED)
+                     .aggregate(total=Sum("points"))["total"] or Decimal(0))
+            if given + points > item.monthly_cap:
+                raise ValidationError({"points": [
+                    _("This item gives at most %(cap)s points a month; %(given)s are "
+                      "awarded already.") % {"cap": item.monthly_cap, "given": given}]})
         credit = IndexCredit.objects.create(
-            member=member, item=item, month=month.replace(day=1),
-            points=item.points if points is None else points, evidence=evidence,
+            member=member, item=item, month=month,
+            points=points, evidence=evidence,
             status=CreditStatus.PENDING, awarded_by=actor)
         forget()
         audit_log(actor, "index.award", credit, {"item": item.code},

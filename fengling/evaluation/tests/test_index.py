@@ -104,6 +104,20 @@ def test_award_needs_evidence_and_another_reviewer(cast):
     assert index.totals([cast.member_a.pk], 2026) == {cast.member_a.pk: D(2)}
 
 
+def test_awards_keep_to_the_items_monthly_cap(cast):
+    """志愿服务 gives 2 points a day, at most 4 a month: a third award in May is refused
+    with a message and nothing is written; a rejected one does not count; June is new."""
+    item = next(i for i in index.index_items(2026) if i.code == "volunteer")
+    first = index.award(cast.branch_secretary, cast.member_a, item, dt.date(2026, 5, 3), "照片")
+    index.award(cast.branch_secretary, cast.member_a, item, dt.date(2026, 5, 10), "签到表")
+    with pytest.raises(ValidationError, match="at most"):
+        index.award(cast.branch_secretary, cast.member_a, item, dt.date(2026, 5, 17), "照片")
+    assert IndexCredit.objects.filter(member=cast.member_a, item=item).count() == 2
+    index.review(cast.community_secretary, first, False)  # rejected: frees its 2 points
+    index.award(cast.branch_secretary, cast.member_a, item, dt.date(2026, 5, 17), "照片")
+    index.award(cast.branch_secretary, cast.member_a, item, dt.date(2026, 6, 1), "照片")
+
+
 def test_half_year_publication_is_frozen_with_ranks(cast):
     item = next(i for i in index.index_items(2026) if i.code == "volunteer")
     c = index.award(cast.branch_secretary, cast.member_a, item, dt.date(2026, 5, 1), "照片")
