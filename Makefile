@@ -14,6 +14,7 @@ demo: install assets env catalogue
 	$(FENGLING) migrate --noinput
 	$(FENGLING) collectstatic --noinput -v0
 	$(FENGLING) seed --scale small --if-empty
+	$(FENGLING) credit_index --year-to-date
 	$(FENGLING) scan_alerts
 	$(FENGLING) demo_accounts
 	$(FENGLING) runserver $(HOST):$(PORT)

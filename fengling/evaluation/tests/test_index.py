@@ -255,6 +255,21 @@ def test_credit_index_command_is_idempotent(cast):
     assert IndexCredit.objects.count() == 2
 
 
+def test_credit_index_year_to_date_credits_every_month_so_far(cast):
+    """`make demo` runs it after seeding: as if the monthly job had run all year."""
+    from io import StringIO
+
+    import time_machine
+    from django.core.management import call_command
+    held(cast.branch_secretary, cast.branch_a, "party_day", 10)  # March
+    out = StringIO()
+    with time_machine.travel(dt.datetime(2026, 5, 20, 12, 0), tick=False):
+        call_command("credit_index", "--year-to-date", stdout=out)
+    assert [line.split()[0] for line in out.getvalue().split("\n") if line] == [
+        "month=2026-01", "month=2026-02", "month=2026-03", "month=2026-04"]
+    assert IndexCredit.objects.filter(month=dt.date(2026, 3, 1)).count() == 2
+
+
 def test_credit_district_queries_do_not_grow_with_members(cast, django_assert_num_queries):
     """Crediting the whole district is set-based: the same number of queries with 2 members
     attending as with 12 (issue 6 item 2)."""

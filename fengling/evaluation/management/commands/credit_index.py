@@ -1,6 +1,7 @@
-"""`fengling credit_index [--month YYYY-MM]`: credit the member index (锋领指数) for a month
-(default: last month) from the records, for the whole tree. Idempotent (the month's automatic
-credits are replaced).
+"""`fengling credit_index [--month YYYY-MM | --year-to-date]`: credit the member index (锋领指数)
+for a month (default: last month) from the records, for the whole tree; `--year-to-date`
+credits every month of this year up to last month (what `make demo` runs after seeding, as
+if the monthly job had run all year). Idempotent (a month's automatic credits are replaced).
 
 Cron, on the 2nd of every month at 02:00:
     0 2 2 * *  cd /srv/fengling && .venv/bin/fengling credit_index
@@ -27,9 +28,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--month", type=_month, default=None,
                             help="The month to credit (YYYY-MM); default last month.")
+        parser.add_argument("--year-to-date", action="store_true",
+                            help="Every month of this year up to last month.")
 
-    def handle(self, *args, month=None, **options):
-        if month is None:
-            month = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-        total = credit_district(month)
-        self.stdout.write(f"month={month:%Y-%m} credits={total}")
+    def handle(self, *args, month=None, year_to_date=False, **options):
+        last = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+        if year_to_date and month is not None:
+            raise CommandError("Give --month or --year-to-date, not both.")
+        months = ([dt.date(last.year, m, 1) for m in range(1, last.month + 1)]
+                  if year_to_date else [month or last])
+        for month in months:
+            total = credit_district(month)
+            self.stdout.write(f"month={month:%Y-%m} credits={total}")
