@@ -170,8 +170,8 @@ def proposal(unit, year: int, today: dt.date | None = None) -> Proposal:
     """The candidates under `unit` for `year` (the caller checks that the user sees the
     unit). Seven queries whatever the number of organizations."""
     today = today or timezone.localdate()
-    under = {"organization__path__startswith": unit.path}
-    orgs = list(unit.__class__.objects.filter(path__startswith=unit.path,
+    under = {"organization__path__subtree": unit.path}
+    orgs = list(unit.__class__.objects.filter(path__subtree=unit.path,
                                               kind__in=GRASSROOTS_KINDS)
                 .exclude(pk=unit.pk).order_by("path").values("id", "name", "path", "kind"))
     levels: dict[int, dict[str, int]] = defaultdict(dict)

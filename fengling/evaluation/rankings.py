@@ -51,7 +51,7 @@ def _totals(user, organization: Organization, year: int, half: int | None,
     if dimension:
         condition &= Q(index_credits__item__dimension=dimension)
     return (Member.objects.visible_to(user).active()
-            .filter(organization__path__startswith=organization.path)
+            .filter(organization__path__subtree=organization.path)
             .annotate(total=Coalesce(Sum("index_credits__points", filter=condition), ZERO)))
 
 

@@ -99,7 +99,7 @@ def subtree_figures(path: str, year: int, as_of: dt.date,
     from fengling.meetings.models import Meeting
 
     steplen = Organization.steplen
-    orgs = list(Organization.objects.filter(path__startswith=path)
+    orgs = list(Organization.objects.filter(path__subtree=path)
                 .values_list("pk", "path", "kind"))
     by_pk = {pk: p for pk, p, _k in orgs}
     figures: dict[str, _Figures] = {p: _Figures() for _pk, p, _k in orgs}
@@ -135,13 +135,13 @@ def subtree_figures(path: str, year: int, as_of: dt.date,
                 f.required += required
                 f.met += met
     if CriterionSource.MEMBER_INDEX in needs:
-        for org_id, n in (Member.objects.active().filter(organization__path__startswith=path)
+        for org_id, n in (Member.objects.active().filter(organization__path__subtree=path)
                           .order_by().values_list("organization_id").annotate(n=Count("pk"))):
             for f in up(by_pk.get(org_id, "")):
                 f.members += n
         for org_id, total in (IndexCredit.objects.filter(
                 month__year=year, month__lte=as_of, status=CreditStatus.APPROVED,
-                member__organization__path__startswith=path)
+                member__organization__path__subtree=path)
                 .order_by().values_list("member__organization_id")
                 .annotate(total=Sum("points"))):
             for f in up(by_pk.get(org_id, "")):
@@ -149,7 +149,7 @@ def subtree_figures(path: str, year: int, as_of: dt.date,
     if CriterionSource.WARNINGS in needs:
         from fengling.alerts.models import Alert
 
-        rows = (Alert.objects.filter(organization__path__startswith=path,
+        rows = (Alert.objects.filter(organization__path__subtree=path,
                                      first_seen__lte=min(end, as_of), last_seen__gte=start,
                                      level__in=rules.DEDUCTING_LEVELS)
                 .order_by("pk").values_list("pk", "rule", "subject", "level",
@@ -330,13 +330,13 @@ def district_scores(year: int, *, unit: Organization | None = None,
     criteria = list(Criterion.objects.filter(year=year))
     kinds = tuple(kinds or rules.RATED_KINDS)
     path = unit.path if unit is not None else ""
-    orgs = Organization.objects.filter(path__startswith=path, kind__in=kinds)
+    orgs = Organization.objects.filter(path__subtree=path, kind__in=kinds)
     if not include_unit:
         orgs = orgs.exclude(path=path)
     orgs = list(orgs.order_by("path").values_list("pk", "name", "path", "kind"))
     ratings = {r.organization_id: r for r in StarRating.objects.filter(
-        year=year, organization__path__startswith=path)}
-    weak = set(WeakDesignation.objects.filter(year=year, organization__path__startswith=path)
+        year=year, organization__path__subtree=path)}
+    weak = set(WeakDesignation.objects.filter(year=year, organization__path__subtree=path)
                .values_list("organization_id", flat=True))
     entered: dict[int, dict[int, Decimal]] = defaultdict(dict)
     figures: dict[str, _Figures] = {}
@@ -347,7 +347,7 @@ def district_scores(year: int, *, unit: Organization | None = None,
         needs = {c.source for c in criteria if c.source in COMPUTED_SOURCES}
         figures = subtree_figures(path, year, as_of, needs)
         for rating_id, criterion_id, points in CriterionScore.objects.filter(
-                rating__year=year, rating__organization__path__startswith=path,
+                rating__year=year, rating__organization__path__subtree=path,
                 computed=False).values_list("rating_id", "criterion_id", "points"):
             entered[rating_id][criterion_id] = points
         last_year = _last_years_entries(year, path)
@@ -403,7 +403,7 @@ def _last_years_entries(year: int, path: str) -> dict[int, dict[str, Decimal]]:
     out: dict[int, dict[str, Decimal]] = defaultdict(dict)
     for org_id, code, points in CriterionScore.objects.filter(
             rating__year=year - 1, rating__state=RatingState.FILED, computed=False,
-            rating__organization__path__startswith=path).values_list(
+            rating__organization__path__subtree=path).values_list(
             "rating__organization_id", "criterion__code", "points"):
         out[org_id][code] = points
     return out

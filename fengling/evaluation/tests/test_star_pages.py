@@ -286,3 +286,16 @@ def test_a_self_review_score_that_is_not_a_score_is_refused(cast, score):
         services.rating_self_review(cast.branch_secretary, cast.branch_a, 2026, score)
     assert "self_score" in error.value.message_dict
     assert not StarRating.objects.exists()
+
+
+def test_the_stars_list_pages_keep_the_year_and_kind(client, cast):
+    """The next page of 2025's communities is 2025's communities, not this year's list."""
+    from fengling.evaluation.views import PAGE_SIZE
+
+    for i in range(PAGE_SIZE + 1):
+        org = make_org(cast.street1, f"翻页社区{i}", OrgKind.COMMUNITY, "community")
+        services.rating_self_review(cast.street_admin, org, 2025, D(80))
+    client.force_login(cast.street_admin)
+    body = client.get(reverse("evaluation:stars"),
+                      {"year": 2025, "kind": "community"}).content.decode()
+    assert "?year=2025&amp;kind=community&amp;page=2" in body
