@@ -25,7 +25,7 @@ from fengling.organizations.selectors import access_organization, organization_r
 from . import rankings, rules
 from .exports import funding_workbook
 from .index import award, credit_month, index_items, member_index, review, snapshot_take
-from .models import Fund, IndexItem, RatingState, SessionState, SnapshotKind
+from .models import Fund, IndexItem, RatingState, SessionState, SnapshotKind, YearScheme
 from .selectors import (
     access_budget_line,
     access_credit,
@@ -333,8 +333,13 @@ def rating(request, pk):
         else:
             messages.success(request, _("The score is recorded."))
         return redirect("evaluation:rating", obj.pk)
+    scheme = YearScheme.objects.filter(year=obj.year).first()
     return render(request, "evaluation/rating.html", {
         "rating": obj, "points": list(rating_points(obj)), "criteria": criteria,
+        # The year's own weights (70% / 30% by default; each year has its row).
+        "basic_percent": round((scheme.basic_share if scheme else Decimal("0.70")) * 100),
+        "appraisal_percent": round((scheme.appraisal_share if scheme else Decimal("0.30"))
+                                   * 100),
         "may_score": may_score and obj.state in (RatingState.SELF_REVIEW, RatingState.SCORED),
     })
 

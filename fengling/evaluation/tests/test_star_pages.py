@@ -299,3 +299,15 @@ def test_the_stars_list_pages_keep_the_year_and_kind(client, cast):
     body = client.get(reverse("evaluation:stars"),
                       {"year": 2025, "kind": "community"}).content.decode()
     assert "?year=2025&amp;kind=community&amp;page=2" in body
+
+
+def test_the_rating_page_shows_its_own_years_weights(client, cast, rating):
+    """A year whose scheme weighs the basic items 60% and the appraisal 40% says so next
+    to the score (it said 70% / 30% whatever the year)."""
+    from fengling.evaluation.models import YearScheme
+
+    YearScheme.objects.filter(year=2026).update(basic_share=D("0.60"), appraisal_share=D("0.40"))
+    services.rating_score(cast.street_admin, rating, manual_entries(2026))
+    client.force_login(cast.street_admin)
+    body = client.get(reverse("evaluation:rating", args=[rating.pk])).content.decode()
+    assert "× 60% +" in body and "× 40%" in body and "× 70%" not in body
