@@ -118,7 +118,10 @@ def test_funding_page_per_street_and_seed_comparison(client, cast):
     seed = r.context["seed"]
     assert seed.counts == {"community": 3, "business_district": 0}
     assert seed.seed == D(7000000) and seed.difference == D(7000000) - seed.total
-    assert "700余万元" in r.content.decode()
+    body = r.content.decode()
+    assert "700余万元" in body
+    # The disbursement form offers the subsidized organizations by name (their IDs as values).
+    assert f'<option value="{cast.community_a.pk}">{cast.community_a.name} · 4★</option>' in body
     client.force_login(cast.street_admin)
     r = client.get(reverse("evaluation:funding") + "?year=2026")
     assert r.context["total"] == D(100000) and r.context["budget"] == []
