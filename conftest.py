@@ -2,6 +2,9 @@ import pytest
 
 from fengling.testing.cast import build_cast
 
+# The `browser` fixture (headless Chromium) of the browser tests: fengling/testing/browser.py.
+pytest_plugins = ["fengling.testing.browser"]
+
 
 @pytest.fixture
 def cast(db):

@@ -3,20 +3,13 @@ histogram from the page's json_script data, and clicking a bar opens the members
 band. Skipped when Debian's chromium and chromedriver are not installed."""
 
 import datetime as dt
-import shutil
 from decimal import Decimal as D
 
-import pytest
-
-from fengling.meetings.tests.test_browser import CHROMEDRIVER, CHROMIUM, browser, login  # noqa: F401
+from fengling.testing.browser import BROWSER_MARKS, login
 
 from .test_scores import credit
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not (shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER)),
-                       reason="needs Debian chromium and chromedriver"),
-]
+pytestmark = BROWSER_MARKS
 
 
 def test_distribution_bar_drills_down_to_its_band(live_server, cast, browser):  # noqa: F811

@@ -6,57 +6,16 @@ Skipped when Debian's chromium and chromedriver are not installed.
 """
 
 import datetime as dt
-import shutil
-import tempfile
 
-import pytest
 from django.utils import timezone
 
 from fengling.meetings.models import Meeting, MeetingState
 from fengling.notifications.models import Notification
-from fengling.testing.cast import PASSWORD
+from fengling.testing.browser import BROWSER_MARKS, login
 
 from .helpers import library
 
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not (shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER)),
-                       reason="needs Debian chromium and chromedriver "
-                              "(apt-get install chromium chromium-driver)"),
-]
-
-
-@pytest.fixture
-def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", f"--user-data-dir={tempfile.mkdtemp()}",
-                 "--window-size=1280,900", "--lang=zh-CN"):
-        options.add_argument(flag)
-    # Pages follow the browser's language: ask for Chinese, as our users' browsers do.
-    options.add_experimental_option("prefs", {"intl.accept_languages": "zh-CN,zh"})
-    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
-    driver.implicitly_wait(5)
-    yield driver
-    driver.quit()
-
-
-def login(driver, base, username):
-    from selenium.webdriver.common.by import By
-
-    driver.delete_all_cookies()
-    driver.get(f"{base}/accounts/login/")
-    driver.find_element(By.NAME, "username").send_keys(username)
-    driver.find_element(By.NAME, "password").send_keys(PASSWORD)
-    driver.find_element(By.CSS_SELECTOR, "form .btn-primary").click()
-    driver.find_element(By.CSS_SELECTOR, "nav .navbar-nav")  # logged in: the menu is there
+pytestmark = BROWSER_MARKS
 
 
 def test_one_click_themed_day_and_phone_sign_in(live_server, cast, browser):

@@ -1,35 +1,13 @@
 """In a real browser: the badge fills in, and "mark read" swaps the row and the badge."""
 
-import shutil
-
 import pytest
 from django.conf import settings
 
 from fengling.notifications.models import Kind, Notification
 from fengling.notifications.services import notify
+from fengling.testing.browser import BROWSER_MARKS
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER), reason="Chromium is not installed"),
-]
-
-
-@pytest.fixture
-def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1200,900"):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.implicitly_wait(5)
-    yield driver
-    driver.quit()
+pytestmark = BROWSER_MARKS
 
 
 @pytest.mark.django_db(transaction=True)

@@ -10,7 +10,6 @@ else to a temporary folder. Skipped when Debian's chromium and chromedriver are 
 
 import datetime as dt
 import os
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -20,11 +19,11 @@ from django.utils import timezone
 from fengling.alerts.models import Alert, Case
 from fengling.dues.models import DuesBill
 from fengling.meetings.models import Meeting
+from fengling.testing.browser import BROWSER_MARKS, chromium
 from fengling.testing.factories import MemberFactory
 
 from .test_cockpit import bill
 
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 RED = "#c8102e"
 # (dx, dy) from an SVG element's centre to a point where it is the topmost element.
 ON_SEGMENT = """
@@ -37,29 +36,11 @@ for (let fy = 0.1; fy < 1; fy += 0.1) for (let fx = 0.1; fx < 1; fx += 0.1) {
 return [0, 0];
 """
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not (shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER)),
-                       reason="needs Debian chromium and chromedriver "
-                              "(apt-get install chromium chromium-driver)"),
-]
+pytestmark = BROWSER_MARKS
 
 
 def _chromium():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", f"--user-data-dir={tempfile.mkdtemp()}",
-                 "--window-size=1280,900", "--lang=zh-CN", "--hide-scrollbars"):
-        options.add_argument(flag)
-    options.add_experimental_option("prefs", {"intl.accept_languages": "zh-CN,zh"})
-    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
-    driver.implicitly_wait(5)
-    return driver
+    return chromium("--hide-scrollbars")
 
 
 @pytest.fixture
