@@ -83,8 +83,7 @@ def rule_counts(user) -> dict[str, int]:
 def sees_whole_district(user) -> bool:
     """Whether the user's scope holds every organization (a root of the tree): only then
     are a scan's district-wide figures theirs to see."""
-    scope = scope_of(user)
-    return scope.everything or any(len(p) == Organization.steplen for p in scope.read_paths)
+    return scope_of(user).covers_a_root
 
 
 @dataclass

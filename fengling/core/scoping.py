@@ -65,6 +65,21 @@ class Scope:
         return self.everything or bool(self.write_paths)
 
     @property
+    def covers_a_root(self) -> bool:
+        """Whether the user reads a whole tree (a district): then district-wide figures are
+        theirs, and a scope filter on a search would only cost time."""
+        from fengling.organizations.models import Organization
+
+        return self.everything or any(len(p) == Organization.steplen for p in self.read_paths)
+
+    @property
+    def key(self) -> str:
+        """What a cached scoped result depends on: the same for two users who read the same
+        rows (their roles aside)."""
+        return "|".join(("*" if self.everything else ",".join(sorted(self.read_paths)),
+                         ",".join(map(str, sorted(self.member_ids)))))
+
+    @property
     def primary_role(self) -> str | None:
         for role in ROLE_PRECEDENCE:
             if role in self.roles:

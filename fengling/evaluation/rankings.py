@@ -72,9 +72,7 @@ def ranked_totals(user, organization: Organization, year: int, half: int | None 
 
 def _scope_key(user) -> str:
     """What the scoped rankings depend on of the user: their scope, not who they are."""
-    scope = scope_of(user)
-    return "|".join(("*" if scope.everything else ",".join(sorted(scope.read_paths)),
-                     ",".join(map(str, sorted(scope.member_ids)))))
+    return scope_of(user).key
 
 
 class RankedMembers:

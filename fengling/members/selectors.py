@@ -45,8 +45,7 @@ def member_list(user, filters: MemberFilters | None = None):
     if pinyin.normalise_query(f.search):
         # Best matches first (see MemberQuerySet.search), then the usual order.
         scope = scope_of(user)
-        wide = f.organization is None and (scope.everything or any(
-            len(p) == Organization.steplen for p in scope.read_paths))
+        wide = f.organization is None and scope.covers_a_root
         return qs.search(f.search, within_scope=not wide).order_by("search_rank", *order)
     return qs.order_by(*order)
 
