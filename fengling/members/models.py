@@ -12,6 +12,8 @@ from fengling.core.lib import crypto, idcard, pinyin
 from fengling.core.models import TimeStampedModel
 from fengling.core.scoping import ScopedQuerySet
 
+from . import pinyin_index
+
 
 class Gender(models.TextChoices):
     MALE = "M", _("Male")
@@ -96,11 +98,12 @@ class MemberQuerySet(ScopedQuerySet):
         The matches are one list of ids, a UNION of one query per kind of match, each
         answered from one index alone (the database then reads the matches by id, never
         the scope's members one by one): a pinyin prefix is a range of its key's index, pinyin
-        inside a key a scan of that index (never of the table), 4 digits an equality on
-        the generated `phone_last4` / `id_last4` columns. A name fragment is looked for
-        within the scope (the (organization, name) index) unless `within_scope` is False,
-        as for a scope that is the whole tree, when one scan of that index is cheaper
-        than a look-up per organization. The outer query applies the scope and the rank.
+        inside a key a look-up in a trigram index (`pinyin_index` on SQLite, pg_trgm on
+        PostgreSQL), 4 digits an equality on the generated `phone_last4` / `id_last4`
+        columns. A name fragment is looked for within the scope (the (organization, name)
+        index) unless `within_scope` is False, as for a scope that is the whole tree, when
+        one scan of that index is cheaper than a look-up per organization. The outer query
+        applies the scope and the rank.
         """
         text = pinyin.normalise_query(text)
         if not text:
@@ -114,7 +117,7 @@ class MemberQuerySet(ScopedQuerySet):
             prefix = (models.Q(name_pinyin__keyprefix=key)
                       | models.Q(name_initials__keyprefix=key))
             # From 3 letters pinyin may match inside the key; that covers the prefix too.
-            pieces.append(table.filter(name_pinyin__contains=key) if len(key) >= 3
+            pieces.append(pinyin_index.members_containing(table, key) if len(key) >= 3
                           else table.filter(name_pinyin__keyprefix=key))
             pieces.append(table.filter(name_initials__keyprefix=key))
             rank += [models.When(name_pinyin=key, then=2),

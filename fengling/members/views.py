@@ -27,6 +27,7 @@ from .forms import MemberFilterForm, MemberForm
 from .lifecycle.selectors import member_lifecycle
 from .privacy import REVEALABLE, access_member_history, access_member_to_reveal, member_reveal
 from .selectors import (
+    LIST_FIELDS,
     MemberFilters,
     access_member,
     member_filter_organizations,
@@ -52,9 +53,8 @@ def _is_fragment(request, target: str) -> bool:
 def index(request):
     """The member list. An HTMX request from the filters gets only the results."""
     organization, form, filters = _filters(request)
-    page = Paginator(member_results(request.user, filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    results = member_results(request.user, filters, only=LIST_FIELDS)
+    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
     scope = scope_of(request.user)
     query = QueryDict(mutable=True)
     for key in form.fields:

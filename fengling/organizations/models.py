@@ -95,6 +95,9 @@ class Organization(MP_Node, TimeStampedModel):
                 fields=["path"], name="org_path_prefix_idx", opclasses=["varchar_pattern_ops"]
             ),
             models.Index(fields=["kind", "path"], name="org_kind_path_idx"),
+            # The top levels of a tree (`depth <= 2`: the member lists' organization
+            # filter) without reading every organization.
+            models.Index(fields=["depth", "path"], name="org_depth_path_idx"),
             models.Index(fields=["name_pinyin"], name="org_name_pinyin_idx",
                          opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["name_initials"], name="org_name_initials_idx",
