@@ -59,10 +59,6 @@ DROP_TRIGGERS = tuple(f"DROP TRIGGER IF EXISTS {name}" for name in TRIGGERS)
 MATCHING = "SELECT rowid FROM members_member_pinyin_fts WHERE members_member_pinyin_fts MATCH %s"
 
 
-def uses_index(alias: str) -> bool:
-    return connections[alias].vendor == "sqlite"
-
-
 def phrase(key: str) -> str:
     """`key` as one FTS5 phrase (a string in double quotes, inner quotes doubled)."""
     return '"' + key.replace('"', '""') + '"'
@@ -71,7 +67,7 @@ def phrase(key: str) -> str:
 def members_containing(queryset, key: str):
     """`queryset` narrowed to the members whose full pinyin contains `key` (3 letters or
     more): from the trigram index on SQLite, a LIKE (pg_trgm's index) elsewhere."""
-    if not uses_index(queryset.db):
+    if connections[queryset.db].vendor != "sqlite":
         return queryset.filter(name_pinyin__contains=key)
     return queryset.filter(
         pk__in=RawSQL(MATCHING, (phrase(key),))  # noqa: S611 (a constant; the key is a parameter)

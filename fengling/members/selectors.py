@@ -62,12 +62,12 @@ class SearchResults:
     matching more than SEARCH_IDS_LIMIT members falls back to COUNT and a LIMIT query.
     """
 
-    def __init__(self, queryset, rows=None):
-        """`rows`: the queryset a page's members are read from by id (by default whole
-        members with their organization)."""
+    def __init__(self, queryset, only: tuple[str, ...] = ()):
+        """`only`: the fields a page's members are read with (all of them by default)."""
         self.queryset = queryset
-        self.rows = rows if rows is not None else (
-            queryset.model._base_manager.select_related("organization"))
+        self.rows = queryset.model._base_manager.select_related("organization")
+        if only:
+            self.rows = self.rows.only(*only)
         ids = list(queryset.values_list("pk", flat=True)[:SEARCH_IDS_LIMIT + 1])
         self._ids = ids if len(ids) <= SEARCH_IDS_LIMIT else None
 
@@ -98,8 +98,7 @@ def member_results(user, filters: MemberFilters | None = None, *,
     members are read with those fields alone (see `LIST_FIELDS`)."""
     qs = member_list(user, filters)
     if filters is not None and pinyin.normalise_query(filters.search):
-        rows = Member._base_manager.select_related("organization")
-        return SearchResults(qs, rows.only(*only) if only else rows)
+        return SearchResults(qs, only)
     return qs.only(*only) if only else qs
 
 
