@@ -116,13 +116,13 @@ def member_import_confirm(request: HttpRequest, job_id: int):
     summary="Get a member",
 )
 def member_detail(request: HttpRequest, member_id: int):
-    """One member's record. The ID number is only ever shown masked; read-only viewers
-    see the phone masked too."""
+    """One member's record. The ID and phone numbers are shown masked, as on the member
+    page, to everyone; their full values come from `POST …/reveal`, which is
+    permission-checked and audit-logged (PRODUCT §5: every view of unmasked data is)."""
     profile = member_profile(request.auth, member_id)
     member = profile.member
-    phone = member.phone if profile.shows_contact else mask_phone(member.phone)
     return MemberDetailOut.from_orm(member).model_copy(
-        update={"phone": phone, "can_write": profile.can_write}
+        update={"phone": mask_phone(member.phone), "can_write": profile.can_write}
     )
 
 

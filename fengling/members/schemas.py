@@ -49,8 +49,8 @@ class MemberDetailOut(Schema):
     birth_date: dt.date
     id_number_masked: str
     phone: str = Field(
-        description="In full for those who may change the record and for the member "
-        "themself; masked for read-only viewers, as on the member page."
+        description="Masked (`138****5678`) for everyone, as on the member page; the full "
+        "number comes from `POST /members/{id}/reveal`, which is audit-logged."
     )
     education: Education
     occupation: Occupation

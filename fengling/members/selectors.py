@@ -164,8 +164,6 @@ class MemberProfile:
     functional_organizations: list[Organization]
     posts: list[CommitteePost]
     can_write: bool
-    # Read-only viewers (auditors) see contact details masked (PRODUCT §1: "exports (masked)").
-    shows_contact: bool
     # Organizations the viewer may open (the page links only those).
     visible_org_ids: frozenset[int]
     # May reveal the full ID and phone numbers (audited) and read the change history.
@@ -194,7 +192,6 @@ def member_profile(user, pk) -> MemberProfile:
         functional_organizations=functional,
         posts=posts,
         can_write=can_write,
-        shows_contact=can_write or member.pk in scope.member_ids,
         visible_org_ids=frozenset(o.pk for o in orgs if scope.covers_path(o.path)),
         can_reveal=scope.may_reveal(member.organization.path, member.pk),
         can_read_history=scope.may_read_history(member.organization.path, member.pk),
