@@ -200,7 +200,8 @@ class Member(TimeStampedModel):
     )
     # 党小组 (支部工作条例 第十三条; RULES Part B §4.1 step 19 "编入党支部和党小组"): one of the
     # Party groups of the member's own branch, or none. Checked by `services.member_validate`;
-    # cleared when the home organization changes or the member is transferred out.
+    # cleared when the home organization changes, the member is transferred out or the group
+    # is moved to another branch (`organizations.services.organization_move`).
     party_group = models.ForeignKey(
         "organizations.Organization", verbose_name=_("Party group"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="group_members",

@@ -78,13 +78,27 @@ def organization_move(actor, org: Organization, new_parent: Organization) -> Org
     old_path, old_parent = org.path, Organization.objects.get_parent(org)
     Organization.objects.move(org, new_parent, pos="last-child")
     org.refresh_from_db()
-    audit_log(
-        actor, "organization.move", org,
-        {"from_parent": old_parent.pk if old_parent else None, "to_parent": new_parent.pk,
-         "old_path": old_path, "new_path": org.path},
-        organization_path=org.path,
-    )
+    data = {"from_parent": old_parent.pk if old_parent else None, "to_parent": new_parent.pk,
+            "old_path": old_path, "new_path": org.path}
+    if org.kind == OrgKind.PARTY_GROUP:
+        data["left_group"] = _leave_moved_group(org, new_parent)
+    audit_log(actor, "organization.move", org, data, organization_path=org.path)
     return org
+
+
+def _leave_moved_group(group: Organization, new_branch: Organization) -> list[int]:
+    """A Party group (党小组) moved to another branch takes none of the old branch's members
+    with it: a member belongs to a group of their own branch only (支部工作条例 第十三条;
+    `members.services.is_party_group_of`). Their group is cleared; the ids are returned.
+
+    Each member is saved on its own so that their change history shows the group leaving;
+    a Party group has a handful of members, so these are a handful of queries.
+    """
+    left = list(group.group_members.exclude(organization=new_branch))
+    for member in left:
+        member.party_group = None
+        member.save(update_fields=["party_group"])
+    return [member.pk for member in left]
 
 
 @transaction.atomic

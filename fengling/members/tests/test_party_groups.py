@@ -17,6 +17,7 @@ from fengling.members.lifecycle import services as lifecycle
 from fengling.members.models import Member
 from fengling.members.services import member_create, member_update
 from fengling.organizations.kinds import FunctionalType, OrgKind
+from fengling.organizations.services import organization_move
 from fengling.testing.factories import make_id_number, make_org
 
 from .test_views_form import edit_url, form_data, new_member_data
@@ -134,6 +135,32 @@ def test_a_member_transferred_out_of_the_district_leaves_the_group(cast, groups)
     member = fresh(cast.member_a)
     assert member.status == "transferred_out"
     assert member.party_group is None
+
+
+def test_a_group_moved_to_another_branch_leaves_the_old_branchs_members(cast, groups):
+    first, _second, _other = groups
+    member_update(cast.branch_secretary, cast.member_a, party_group=first)
+    organization_move(cast.district_admin, first, cast.branch_a2)
+    member = fresh(cast.member_a)
+    assert (member.organization, member.party_group) == (cast.branch_a, None)
+    entry = AuditEntry.objects.get(action="organization.move")
+    assert entry.data["left_group"] == [cast.member_a.pk]
+    # The member's own change history says the group went.
+    changes = [e.changes for e in LogEntry.objects.get_for_object(cast.member_a)
+               .order_by("id") if "party_group" in e.changes]
+    assert [str(v) for v in changes[-1]["party_group"]] == [str(first.pk), "None"]
+    # A member of the branch it joins may now be placed in it.
+    first.refresh_from_db()
+    member_update(cast.community_secretary, cast.member_a2, party_group=first)
+    assert fresh(cast.member_a2).party_group == first
+
+
+def test_a_branch_moved_with_its_groups_keeps_its_members_in_them(cast, groups):
+    first, _second, _other = groups
+    member_update(cast.branch_secretary, cast.member_a, party_group=first)
+    organization_move(cast.district_admin, cast.branch_a, cast.community_b)
+    assert fresh(cast.member_a).party_group == first
+    assert "left_group" not in AuditEntry.objects.get(action="organization.move").data
 
 
 # --- the pages ------------------------------------------------------------------------------
