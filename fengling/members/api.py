@@ -17,7 +17,6 @@ from fengling.organizations.selectors import access_organization
 
 from .import_jobs import CHECK as IMPORT_CHECK
 from .import_jobs import start_check, start_write
-from .masking import mask_phone
 from .models import Education, Gender, Membership, MemberStatus, Occupation
 from .privacy import access_member_history, access_member_to_reveal, member_reveal
 from .schemas import (
@@ -121,9 +120,7 @@ def member_detail(request: HttpRequest, member_id: int):
     permission-checked and audit-logged (PRODUCT §5: every view of unmasked data is)."""
     profile = member_profile(request.auth, member_id)
     member = profile.member
-    return MemberDetailOut.from_orm(member).model_copy(
-        update={"phone": mask_phone(member.phone), "can_write": profile.can_write}
-    )
+    return MemberDetailOut.from_orm(member).model_copy(update={"can_write": profile.can_write})
 
 
 @router.post(

@@ -69,6 +69,11 @@ class MemberDetailOut(Schema):
     updated_at: dt.datetime
 
     @staticmethod
+    def resolve_phone(obj) -> str:
+        # Masked in every answer: a read, a create, a change (even one that sends nothing).
+        return mask_phone(obj.phone)
+
+    @staticmethod
     def resolve_functional_organizations(obj) -> list:
         return list(obj.functional_organizations.all())
 

@@ -212,6 +212,7 @@ def test_create_records_a_member(client, cast, who):
     assert body["id_number_masked"] == member.id_number_masked
     assert data["id_number"] not in response.content.decode()
     assert body["roles"] == ["volunteer"]
+    assert body["phone"] == mask_phone(data["phone"]) != data["phone"]
     assert AuditEntry.objects.filter(action="member.create", object_id=str(member.pk)).exists()
 
 
@@ -293,6 +294,16 @@ def test_patch_changes_only_the_fields_sent(client, cast):
     )
     entry = AuditEntry.objects.get(action="member.update", object_id=str(after.pk))
     assert entry.data["changes"]["phone"] == [before.phone, "13700002222"]
+
+
+def test_a_change_answers_with_the_phone_masked(client, cast):
+    # A change that sends nothing is no way round the audited reveal.
+    response = patch(client, cast.community_secretary, cast.member_a, {})
+    assert response.status_code == 200, response.content
+    assert response.json()["phone"] == mask_phone(cast.member_a.phone)
+    assert cast.member_a.phone not in response.content.decode()
+    response = patch(client, cast.community_secretary, cast.member_a, {"work_unit": "望春小学"})
+    assert response.json()["phone"] == mask_phone(cast.member_a.phone)
 
 
 def test_patch_moves_a_member_within_scope(client, cast):
