@@ -1,6 +1,7 @@
 """Pages every user sees whatever their role: preferences and the health check."""
 
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
+from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
@@ -11,6 +12,13 @@ from .context_processors import LARGE_TEXT_COOKIE
 def healthz(request):
     """Liveness check, and the benchmark's floor: a minimal Django view."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+@require_GET
+def favicon(request):
+    """/favicon.ico, which browsers ask for on their own wherever a response names no icon
+    (downloads, the health check): the site's icon, not a rendered 404 page."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
 
 
 @require_POST
