@@ -89,6 +89,7 @@ MIRRORED_ACTIONS = ("member.create", "member.update", "organization.create",
                     "organization.update")
 
 ACTION_LABELS = {
+    "candidate.reveal": gettext_lazy("Revealed full personal data"),
     "member.reveal": gettext_lazy("Revealed full personal data"),
     "member.update": gettext_lazy("Changed roles"),
     "members.export": gettext_lazy("Exported the member list"),

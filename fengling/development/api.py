@@ -8,6 +8,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from fengling.core.api import Pagination, error_responses
+from fengling.core.net import client_ip, user_agent
 from fengling.core.scoping import scope_of
 from fengling.members.masking import mask_phone
 from fengling.organizations.selectors import access_organization
@@ -15,10 +16,13 @@ from fengling.organizations.selectors import access_organization
 from . import services
 from . import steps as S
 from .models import Progress
+from .privacy import access_candidate_to_reveal, candidate_reveal
 from .schemas import (
     CandidateCreateIn,
     CandidateDetailOut,
     CandidateOut,
+    CandidateRevealIn,
+    CandidateRevealOut,
     CandidateUpdateIn,
     DeadlinesOut,
     DecisionIn,
@@ -80,7 +84,7 @@ def _detail(user, pk) -> dict:
     return {
         "id": c.id, "name": c.name, "gender": c.gender, "ethnicity": c.ethnicity,
         "birth_date": c.birth_date, "id_number_masked": c.id_number_masked,
-        "phone": c.phone if file.shows_contact else mask_phone(c.phone),
+        "phone": mask_phone(c.phone),
         "education": c.education, "occupation": c.occupation, "work_unit": c.work_unit,
         "organization": {"id": c.organization.id, "name": c.organization.name},
         "stage": file.stage.value if file.stage else None, "progress": file.progress,
@@ -141,6 +145,25 @@ def candidate_change(request: HttpRequest, candidate_id: int, payload: Candidate
                                                    write=True)
     services.candidate_update(request.auth, candidate, **data)
     return _detail(request.auth, candidate.pk)
+
+
+@router.post(
+    "/candidates/{candidate_id}/reveal",
+    response={200: CandidateRevealOut, **error_responses(401, 403, 404, 422)},
+    summary="Reveal a candidate's full ID and phone numbers",
+)
+def candidate_reveal_values(request: HttpRequest, candidate_id: int,
+                            payload: CandidateRevealIn | None = None):
+    """The full values of `fields` (both by default), as for a member: allowed to the
+    secretaries and administrators of the candidate's branch, and recorded in the audit log
+    (who, whose, which fields, when, from which address). 404 if the candidate is outside
+    your scope, 403 if your role may not reveal."""
+    candidate = access_candidate_to_reveal(request.auth, candidate_id)
+    fields = payload.fields if payload is not None and payload.fields else ["id_number",
+                                                                            "phone"]
+    values = candidate_reveal(request.auth, candidate, fields, ip_address=client_ip(request),
+                              user_agent=user_agent(request))
+    return {"id": candidate.pk, **values}
 
 
 @router.post(

@@ -141,6 +141,11 @@ class Candidate(TimeStampedModel):
         self.id_number_masked = parsed.masked
         return parsed
 
+    def reveal_id_number(self) -> str:
+        """The clear ID number. Only `development.privacy.candidate_reveal` shows it to a
+        person, and it records that it did."""
+        return crypto.decrypt(self.id_number_cipher)
+
 
 class MilestoneQuerySet(ScopedQuerySet):
     scope_path_lookup = "candidate__organization__path"

@@ -13,6 +13,7 @@ from pydantic import ConfigDict
 
 from fengling.members.masking import mask_phone
 from fengling.members.models import Education, Gender, Occupation
+from fengling.members.schemas import MemberRevealIn
 
 from .models import Progress
 from .rules import DueKind, Status
@@ -82,6 +83,18 @@ class ExtensionOut(Schema):
     reason: str
 
 
+class CandidateRevealIn(MemberRevealIn):
+    """What to reveal of a candidate: as for a member."""
+
+
+class CandidateRevealOut(Schema):
+    """Full values: each request for them is recorded in the audit log."""
+
+    id: int
+    id_number: str | None = None
+    phone: str | None = None
+
+
 class CandidateDetailOut(Schema):
     """One candidate's file: record, stage, milestones, rule outcomes, next steps."""
 
@@ -91,8 +104,9 @@ class CandidateDetailOut(Schema):
     ethnicity: str
     birth_date: dt.date
     id_number_masked: str
-    phone: str = Field(description="In full for those who may change the record; masked "
-                                   "for read-only viewers.")
+    phone: str = Field(description="Masked (`138****5678`) for everyone, as on the page; the "
+                                   "full number comes from `POST …/reveal`, which is "
+                                   "audit-logged.")
     education: Education
     occupation: Occupation
     work_unit: str

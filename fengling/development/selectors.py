@@ -153,7 +153,8 @@ class CandidateFile:
     extension: ProbationExtension | None
     probation_end: dt.date | None
     can_write: bool
-    shows_contact: bool
+    # May reveal the full ID and phone numbers (audited: `development.privacy`).
+    can_reveal: bool
 
 
 def candidate_file(user, pk, today: dt.date) -> CandidateFile:
@@ -179,13 +180,14 @@ def candidate_file(user, pk, today: dt.date) -> CandidateFile:
         timeline.append(StageBlock(block_stage, rows, current=block_stage == stage))
     extension = _extension(candidate)
     meeting = next((m.date for m in milestones if m.step == S.BRANCH_MEETING), None)
-    can_write = scope_of(user).covers_path(candidate.organization.path, write=True)
+    scope = scope_of(user)
+    can_write = scope.covers_path(candidate.organization.path, write=True)
     return CandidateFile(
         candidate=candidate, stage=stage, progress=progress, timeline=timeline,
         results=results, next_steps=open_steps, extension=extension,
         probation_end=rules.probation_end(meeting, extension.months if extension else 0)
         if meeting and S.ADMISSION_APPROVAL in recorded else None,
-        can_write=can_write, shows_contact=can_write,
+        can_write=can_write, can_reveal=scope.may_reveal(candidate.organization.path),
     )
 
 

@@ -6,13 +6,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import QueryDict
+from django.http import HttpResponseBadRequest, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from fengling.core.net import client_ip, user_agent
 from fengling.core.scoping import scope_of
+from fengling.members.privacy import REVEALABLE
 from fengling.members.selectors import member_filter_organizations
 from fengling.organizations.kinds import MEMBER_HOME_KINDS
 from fengling.organizations.selectors import access_organization
@@ -20,6 +22,7 @@ from fengling.organizations.selectors import access_organization
 from . import services
 from .forms import BoardFilterForm, CandidateForm, ExtensionForm, MilestoneForm, WithdrawForm
 from .models import Progress
+from .privacy import access_candidate_to_reveal, candidate_reveal
 from .selectors import (
     DEADLINE_WINDOW_DAYS,
     CandidateFilters,
@@ -130,6 +133,25 @@ def _detail_context(request, pk, **forms):
 @require_GET
 def detail(request, pk):
     return render(request, "development/detail.html", _detail_context(request, pk))
+
+
+@login_required
+@require_POST
+def reveal(request, pk):
+    """Reveal one full value (`field`: id_number or phone), as on a member's page:
+    permission-checked and audited. HTMX gets the value's fragment; a plain form post gets
+    the page with it shown."""
+    candidate = access_candidate_to_reveal(request.user, pk)
+    field = request.POST.get("field", "")
+    if field not in REVEALABLE:
+        return HttpResponseBadRequest(_("Choose what to reveal."))
+    values = candidate_reveal(request.user, candidate, [field], ip_address=client_ip(request),
+                              user_agent=user_agent(request))
+    if request.htmx:
+        return render(request, "core/partials/reveal.html",
+                      {"field": field, "value": values[field]})
+    return render(request, "development/detail.html",
+                  {**_detail_context(request, pk), "revealed": values})
 
 
 @login_required

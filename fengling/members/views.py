@@ -228,9 +228,8 @@ def reveal(request, pk):
     values = member_reveal(request.user, member, [field], ip_address=client_ip(request),
                            user_agent=user_agent(request))
     if request.htmx:
-        profile = member_profile(request.user, pk)
-        return render(request, "members/detail.html#reveal",
-                      {"profile": profile, "field": field, "value": values[field]})
+        return render(request, "core/partials/reveal.html",
+                      {"field": field, "value": values[field]})
     return _detail(request, pk, revealed=values)
 
 

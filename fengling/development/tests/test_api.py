@@ -231,5 +231,6 @@ def test_openapi_documents_the_development_endpoints(client, cast):
     for path in ("/candidates", "/candidates/{candidate_id}",
                  "/candidates/{candidate_id}/extension", "/candidates/{candidate_id}/withdraw",
                  "/candidates/{candidate_id}/milestones", "/candidates/{candidate_id}/admit",
-                 "/candidates/{candidate_id}/convert", "/deadlines"):
+                 "/candidates/{candidate_id}/convert", "/candidates/{candidate_id}/reveal",
+                 "/deadlines"):
         assert f"/api/v1/development{path}" in schema["paths"]
