@@ -1,6 +1,6 @@
 """Pages every user sees whatever their role: preferences and the health check."""
 
-from django.http import HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
@@ -17,8 +17,9 @@ def healthz(request):
 @require_GET
 def favicon(request):
     """/favicon.ico, which browsers ask for on their own wherever a response names no icon
-    (downloads, the health check): the site's icon, not a rendered 404 page."""
-    return HttpResponsePermanentRedirect(static("favicon.svg"))
+    (downloads, the health check): the site's icon, not a rendered 404 page. Not a permanent
+    redirect: the icon's address carries a hash of its content, which a new icon changes."""
+    return HttpResponseRedirect(static("favicon.svg"))
 
 
 @require_POST

@@ -8,7 +8,7 @@ pytestmark = pytest.mark.django_db
 
 def test_favicon_ico_leads_to_the_sites_icon(client):
     response = client.get("/favicon.ico")
-    assert response.status_code == 301
+    assert response.status_code == 302
     assert response["Location"].startswith(settings.STATIC_URL)
     assert "favicon" in response["Location"] and response["Location"].endswith(".svg")
     # No page is rendered for it, so it sets no CSRF cookie of its own: a browser asking
