@@ -20,7 +20,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from fengling.core.scoping import scope_of
 from fengling.members.selectors import access_member
 from fengling.organizations.kinds import OrgKind
-from fengling.organizations.selectors import access_organization, organization_roots
+from fengling.organizations.selectors import (
+    access_organization,
+    access_organization_named,
+    organization_roots,
+    picker_value,
+)
 
 from . import rankings, rules
 from .exports import funding_workbook
@@ -109,11 +114,11 @@ def appraisals(request):
 @login_required
 @require_POST
 def appraisal_open(request):
-    organization = access_organization(request.user, request.POST.get("organization"))
-    if not can_write(request.user, organization.path):
-        raise PermissionDenied
     year = _int(request.POST.get("year"), 0)
     try:
+        organization = access_organization_named(request.user, request.POST.get("organization"))
+        if not can_write(request.user, organization.path):
+            raise PermissionDenied
         session = session_open(request.user, organization, year)
     except ValidationError as exc:
         _errors(request, exc)
@@ -282,9 +287,9 @@ def stars_action(request):
     _staff_only(request.user)
     post = request.POST
     what = post.get("what", "")
-    organization = access_organization(request.user, post.get("organization"))
     year = _year(request)
     try:
+        organization = access_organization_named(request.user, post.get("organization"))
         if what == "self_review":
             try:
                 score = Decimal(post.get("self_score", ""))
@@ -365,6 +370,9 @@ def funding(request):
         "can_write": scope_of(request.user).can_write,
         "root": organization_roots(request.user).first(),
         "funds": Fund.choices,
+        # The disbursement picker's first offers: who the filed stars subsidize.
+        "subsidized": [(picker_value(r.organization_id, r.name), f"{r.stars}★")
+                       for r in rows if r.amount],
     })
 
 
@@ -420,8 +428,8 @@ def funding_budget(request):
 def funding_disburse(request):
     """Record money paid out of a budget line to an organization."""
     line = access_budget_line(request.user, request.POST.get("line"), write=True)
-    organization = access_organization(request.user, request.POST.get("organization"))
     try:
+        organization = access_organization_named(request.user, request.POST.get("organization"))
         disburse(request.user, line, organization, request.POST.get("amount", ""),
                  _date(request.POST.get("paid_on"), timezone.localdate()),
                  request.POST.get("note", ""))
@@ -458,7 +466,7 @@ def index_action(request):
     year = _year(request)
     try:
         if what == "credit":
-            organization = access_organization(request.user, post.get("organization"))
+            organization = access_organization_named(request.user, post.get("organization"))
             month = _date(f"{post.get('month', '')}-01")
             if month is None:
                 raise ValidationError(_("Enter a month."))
@@ -478,7 +486,7 @@ def index_action(request):
             review(request.user, credit, what == "approve")
             messages.success(request, _("The award is reviewed."))
         elif what == "publish":
-            organization = access_organization(request.user, post.get("organization"))
+            organization = access_organization_named(request.user, post.get("organization"))
             snapshot_take(request.user, organization, year, post.get("kind", ""))
             messages.success(request, _("The index is published."))
         else:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fengling.core.scoping import guard, path_q, scope_of
 from fengling.members.models import ACTIVE_STATUSES, Member
@@ -33,6 +36,55 @@ POST_RANK = Case(
 def access_organization(user, pk, write: bool = False) -> Organization:
     """The organization `pk` if `user` may see it (404 otherwise; 403 if write is refused)."""
     return guard(Organization.objects.all(), user, pk, write=write)
+
+
+# What the organization picker puts in its box: the name, then "#" and the id (`#1234`).
+PICKED = re.compile(r"#\s*(\d+)\s*$")
+SUGGESTIONS = 15
+
+
+def picker_value(pk: int, name: str) -> str:
+    """How the picker writes a chosen organization: readable, and exact (`name #id`)."""
+    return f"{name} #{pk}"
+
+
+def access_organization_named(user, text, write: bool = False) -> Organization:
+    """The organization a picker's box names (`organizations/partials/picker.html`): the
+    suggestion chosen (`name #id`), a bare id, or a name typed whole that only one
+    organization in the user's scope has.
+
+    An id goes through `access_organization` (404 outside the scope, 403 if write is
+    refused); a name that names none or several is a ValidationError that says so.
+    """
+    text = (text or "").strip()
+    picked = PICKED.search(text)
+    if picked or text.isdigit():
+        return access_organization(user, picked.group(1) if picked else text, write=write)
+    if not text:
+        raise ValidationError(_("Choose an organization."), code="required")
+    found = list(Organization.objects.visible_to(user).filter(name=text)
+                 .values_list("pk", flat=True)[:2])
+    if not found:
+        raise ValidationError(
+            _("No organization in your scope is called “%(name)s”. Type part of its name or "
+              "pinyin and choose it from the list.") % {"name": text}, code="not_found")
+    if len(found) > 1:
+        raise ValidationError(
+            _("Several organizations are called “%(name)s”. Choose the one you mean from the "
+              "list.") % {"name": text}, code="ambiguous")
+    return access_organization(user, found[0], write=write)
+
+
+def organization_suggestions(user, text: str, *, limit: int = SUGGESTIONS) -> list[tuple]:
+    """(organization, parent name) for the picker: organizations in scope whose name,
+    short name, pinyin, initials or code match `text`, shallowest first. Two queries."""
+    if not (text or "").strip():
+        return []
+    orgs = list(organization_list(user, search=text).order_by("depth", "path")[:limit])
+    parent_paths = {o.path[:-Organization.steplen] for o in orgs if o.depth > 1}
+    parents = dict(Organization.objects.filter(path__in=parent_paths)
+                   .values_list("path", "name")) if parent_paths else {}
+    return [(o, parents.get(o.path[:-Organization.steplen], "")) for o in orgs]
 
 
 def organization_list(user, *, parent: Organization | None = None, search: str = "",

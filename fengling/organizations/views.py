@@ -4,7 +4,7 @@ import io
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -16,11 +16,14 @@ from .kinds import OrgKind
 from .models import Organization
 from .selectors import (
     ELECTION_FILTERS,
+    PICKED,
     access_organization,
     organization_children,
     organization_page,
     organization_search_page,
+    organization_suggestions,
     organization_tree,
+    picker_value,
 )
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -124,6 +127,22 @@ def history(request, pk):
     check_history_access(request.user, org.path)
     return render(request, "organizations/history.html",
                   {"org": org, "page": record_history(org, request.GET.get("page"))})
+
+
+@require_GET
+@login_required
+def suggest(request):
+    """The organization picker's suggestions (HTMX): `<option>`s for its datalist, from
+    what is typed in the box named by `field`. Scoped like every list."""
+    field = request.GET.get("field", "organization")
+    # A suggestion just chosen (`name #id`) is looked up by its name again.
+    text = PICKED.sub("", request.GET.get(field, "")).strip()
+    if not text:
+        # Nothing typed: keep what the list offers already (HTMX swaps nothing on 204).
+        return HttpResponse(status=204)
+    rows = organization_suggestions(request.user, text)
+    return render(request, "organizations/partials/suggestions.html",
+                  {"suggestions": [(picker_value(o.pk, o.name), parent) for o, parent in rows]})
 
 
 @require_GET

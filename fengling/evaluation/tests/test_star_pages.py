@@ -120,8 +120,9 @@ def test_funding_page_per_street_and_seed_comparison(client, cast):
     assert seed.seed == D(7000000) and seed.difference == D(7000000) - seed.total
     body = r.content.decode()
     assert "700余万元" in body
-    # The disbursement form offers the subsidized organizations by name (their IDs as values).
-    assert f'<option value="{cast.community_a.pk}">{cast.community_a.name} · 4★</option>' in body
+    # Before anything is typed, the disbursement picker offers the subsidized organizations.
+    assert (f'<option value="{cast.community_a.name} #{cast.community_a.pk}">4★</option>'
+            in body)
     client.force_login(cast.street_admin)
     r = client.get(reverse("evaluation:funding") + "?year=2026")
     assert r.context["total"] == D(100000) and r.context["budget"] == []
@@ -238,6 +239,27 @@ def test_disbursement_page(client, cast):
     [row] = r.context["budget"]
     assert (row.allocated, row.disbursed, row.remaining) == (
         D("120000.50"), D("120000.50"), D("3879999.50"))
+
+
+def test_disbursement_to_an_organization_chosen_by_name(client, cast):
+    line = services.budget_line_set(cast.district_admin, cast.district, 2026, "venture",
+                                    "4000000")
+    url = reverse("evaluation:funding_disburse")
+    client.force_login(cast.district_admin)
+    # What the picker writes when a suggestion is chosen: the name, then the id.
+    client.post(url, {"line": line.pk, "organization":
+                      f"{cast.branch_b.name} #{cast.branch_b.pk}", "amount": "5000"})
+    assert [(d.organization, d.amount) for d in line.disbursements.all()] == [
+        (cast.branch_b, D(5000))]
+    # A name that names no organization: a message in Chinese, nothing written.
+    r = client.post(url, {"line": line.pk, "organization": "不存在的支部", "amount": "5000"},
+                    follow=True)
+    assert line.disbursements.count() == 1
+    assert "您的管理范围内没有名为“不存在的支部”的党组织" in r.content.decode()
+    # The page's picker asks for suggestions as one types.
+    html = client.get(reverse("evaluation:funding") + "?year=2026").content.decode()
+    assert f'hx-get="{reverse("organizations:suggest")}?field=organization"' in html
+    assert "组织（ID）" not in html
 
 
 def test_funding_page_query_count_is_pinned(client, cast, django_assert_num_queries):
