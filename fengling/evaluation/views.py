@@ -510,12 +510,16 @@ def snapshot_page(request, pk):
 
 
 def _designation_unit(request):
-    """The unit whose proposal is shown: `?unit=` (in scope), else the user's top one."""
+    """The unit whose proposal is shown: `?unit=` (the picker's box, in scope), else the
+    user's top one (with a message if the box named no organization)."""
     from fengling.organizations.selectors import organization_roots as roots
 
-    pk = request.GET.get("unit")
-    if pk:
-        return access_organization(request.user, pk)
+    text = request.GET.get("unit", "").strip()
+    if text:
+        try:
+            return access_organization_named(request.user, text)
+        except ValidationError as exc:
+            _errors(request, exc)
     return roots(request.user).order_by("path").first()
 
 
@@ -535,6 +539,7 @@ def weak_list(request):
     return render(request, "evaluation/weak_list.html", {
         "page": page, "year": year, "state": state, "states": DesignationState.choices,
         "unit": unit, "proposal": proposal(unit, year) if unit else None,
+        "unit_picked": picker_value(unit.pk, unit.name) if unit else "",
         "can_confirm": bool(unit) and can_write(request.user, unit.path),
         "units": organization_roots(request.user).order_by("path"),
     })

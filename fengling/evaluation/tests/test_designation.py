@@ -238,6 +238,20 @@ def test_list_page_shows_the_proposal_and_designations_in_scope(client, vacant):
     assert client.get(url, {"year": 2026, "unit": cast.street1.pk}).status_code == 404
 
 
+def test_the_proposal_unit_is_picked_by_name(client, vacant):
+    cast = vacant
+    client.force_login(cast.district_admin)
+    url = reverse("evaluation:weak_list")
+    r = client.get(url, {"year": 2026, "unit": f"{cast.street1.name} #{cast.street1.pk}"})
+    assert r.context["unit"] == cast.street1
+    # The box shows the unit as the picker writes it.
+    assert f'value="{cast.street1.name} #{cast.street1.pk}"' in r.content.decode()
+    # A name that names nothing: a message, and the user's own top unit instead.
+    r = client.get(url, {"year": 2026, "unit": "没有这个街道"})
+    assert r.status_code == 200 and r.context["unit"] == cast.district
+    assert "没有这个街道" in r.content.decode()
+
+
 def test_list_page_query_count_does_not_grow(client, vacant, django_assert_num_queries):
     cast = vacant
     client.force_login(cast.district_admin)
