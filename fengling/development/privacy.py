@@ -13,8 +13,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from fengling.core.audit import audit_log
+from fengling.core.reveal import REVEALABLE
 from fengling.core.scoping import scope_of
-from fengling.members.privacy import REVEALABLE
 
 from .models import Candidate
 from .selectors import access_candidate

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponseBadRequest, QueryDict
+from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from fengling.core.net import client_ip, user_agent
+from fengling.core.reveal import reveal_answer
 from fengling.core.scoping import scope_of
-from fengling.members.privacy import REVEALABLE
 from fengling.members.selectors import member_filter_organizations
 from fengling.organizations.kinds import MEMBER_HOME_KINDS
 from fengling.organizations.selectors import access_organization
@@ -142,16 +143,11 @@ def reveal(request, pk):
     permission-checked and audited. HTMX gets the value's fragment; a plain form post gets
     the page with it shown."""
     candidate = access_candidate_to_reveal(request.user, pk)
-    field = request.POST.get("field", "")
-    if field not in REVEALABLE:
-        return HttpResponseBadRequest(_("Choose what to reveal."))
-    values = candidate_reveal(request.user, candidate, [field], ip_address=client_ip(request),
-                              user_agent=user_agent(request))
-    if request.htmx:
-        return render(request, "core/partials/reveal.html",
-                      {"field": field, "value": values[field]})
-    return render(request, "development/detail.html",
-                  {**_detail_context(request, pk), "revealed": values})
+    return reveal_answer(
+        request, functools.partial(candidate_reveal, request.user, candidate),
+        lambda values: render(request, "development/detail.html",
+                              {**_detail_context(request, pk), "revealed": values}),
+    )
 
 
 @login_required

@@ -15,13 +15,11 @@ from django.utils.translation import gettext as _
 
 from fengling.core.audit import audit_log
 from fengling.core.audit_trail import check_history_access
+from fengling.core.reveal import REVEALABLE
 from fengling.core.scoping import scope_of
 
 from .models import Member
 from .selectors import access_member
-
-# What may be revealed, in the order they are shown.
-REVEALABLE = ("id_number", "phone")
 
 
 def may_reveal(user, member: Member) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 
 from django.contrib import messages
@@ -17,6 +18,7 @@ from django_htmx.http import push_url
 
 from fengling.core.audit_trail import record_history, shows_addresses
 from fengling.core.net import client_ip, user_agent
+from fengling.core.reveal import reveal_answer
 from fengling.core.scoping import scope_of
 from fengling.organizations.kinds import MEMBER_HOME_KINDS
 from fengling.organizations.selectors import access_organization
@@ -25,7 +27,7 @@ from .exports import export_refused, member_export
 from .exports import import_template as exports_import_template
 from .forms import MemberFilterForm, MemberForm
 from .lifecycle.selectors import member_lifecycle
-from .privacy import REVEALABLE, access_member_history, access_member_to_reveal, member_reveal
+from .privacy import access_member_history, access_member_to_reveal, member_reveal
 from .selectors import (
     LIST_FIELDS,
     MemberFilters,
@@ -222,15 +224,10 @@ def reveal(request, pk):
     """Reveal one full value (`field`: id_number or phone): permission-checked and audited.
     HTMX gets the value's fragment; a plain form post gets the page with it shown."""
     member = access_member_to_reveal(request.user, pk)
-    field = request.POST.get("field", "")
-    if field not in REVEALABLE:
-        return HttpResponseBadRequest(_("Choose what to reveal."))
-    values = member_reveal(request.user, member, [field], ip_address=client_ip(request),
-                           user_agent=user_agent(request))
-    if request.htmx:
-        return render(request, "core/partials/reveal.html",
-                      {"field": field, "value": values[field]})
-    return _detail(request, pk, revealed=values)
+    return reveal_answer(
+        request, functools.partial(member_reveal, request.user, member),
+        lambda values: _detail(request, pk, revealed=values),
+    )
 
 
 @login_required
