@@ -77,12 +77,13 @@ def access_organization_named(user, text, write: bool = False) -> Organization:
 
 def organization_suggestions(user, text: str, *, limit: int = SUGGESTIONS) -> list[tuple]:
     """(organization, parent name) for the picker: organizations in scope whose name,
-    short name, pinyin, initials or code match `text`, shallowest first. Two queries."""
+    short name, pinyin, initials or code match `text`, shallowest first. The parent is
+    named only if it is in scope too (as `parent_id` in the API). Two queries."""
     if not (text or "").strip():
         return []
     orgs = list(organization_list(user, search=text).order_by("depth", "path")[:limit])
     parent_paths = {o.path[:-Organization.steplen] for o in orgs if o.depth > 1}
-    parents = dict(Organization.objects.filter(path__in=parent_paths)
+    parents = dict(Organization.objects.visible_to(user).filter(path__in=parent_paths)
                    .values_list("path", "name")) if parent_paths else {}
     return [(o, parents.get(o.path[:-Organization.steplen], "")) for o in orgs]
 

@@ -89,6 +89,12 @@ def test_suggestions_are_scoped_and_name_the_parent(client, cast):
     assert cast.branch_b.name in html and cast.branch_a.name not in html
 
 
+def test_the_top_of_the_scope_is_suggested_without_its_parent_outside_it(client, cast):
+    html = offered(suggest(client, cast.community_secretary, cast.community_a.name))
+    assert f'<option value="{cast.community_a.name} #{cast.community_a.pk}"></option>' in html
+    assert cast.street1.name not in html
+
+
 def test_suggestions_by_pinyin_initials_and_any_field_name(client, cast):
     # 望春社区党委: wcsqdw
     html = offered(suggest(client, cast.district_admin, "wcsq", field="unit"))
