@@ -9,6 +9,7 @@ from ninja.pagination import paginate
 
 from fengling.core.api import Pagination, error_responses
 from fengling.core.net import client_ip, user_agent
+from fengling.core.reveal import REVEALABLE
 from fengling.core.scoping import scope_of
 from fengling.members.masking import mask_phone
 from fengling.organizations.selectors import access_organization
@@ -159,8 +160,7 @@ def candidate_reveal_values(request: HttpRequest, candidate_id: int,
     (who, whose, which fields, when, from which address). 404 if the candidate is outside
     your scope, 403 if your role may not reveal."""
     candidate = access_candidate_to_reveal(request.auth, candidate_id)
-    fields = payload.fields if payload is not None and payload.fields else ["id_number",
-                                                                            "phone"]
+    fields = payload.fields if payload is not None and payload.fields else REVEALABLE
     values = candidate_reveal(request.auth, candidate, fields, ip_address=client_ip(request),
                               user_agent=user_agent(request))
     return {"id": candidate.pk, **values}

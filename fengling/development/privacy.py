@@ -12,8 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from fengling.core.audit import audit_log
-from fengling.core.reveal import REVEALABLE
+from fengling.core.reveal import REVEALABLE, reveal_values
 from fengling.core.scoping import scope_of
 
 from .models import Candidate
@@ -42,14 +41,8 @@ def candidate_reveal(actor, candidate: Candidate, fields=REVEALABLE, *,
     """The clear values of `fields` of `candidate`, recorded in the audit log (the fields'
     names, never their values). The caller has checked the right (`access_candidate_to_reveal`).
     """
-    fields = [f for f in REVEALABLE if f in set(fields)]
-    if not fields:
-        raise ValueError("nothing to reveal")
     if not may_reveal(actor, candidate):
         raise PermissionDenied
-    values = {name: candidate.reveal_id_number() if name == "id_number" else candidate.phone
-              for name in fields}
-    audit_log(actor, "candidate.reveal", candidate,
-              {"fields": fields, "user_agent": user_agent},
-              organization_path=candidate.organization.path, ip_address=ip_address)
-    return values
+    return reveal_values(actor, candidate, fields, action="candidate.reveal",
+                         organization_path=candidate.organization.path, ip_address=ip_address,
+                         user_agent=user_agent)

@@ -10,6 +10,7 @@ from fengling.core.api import ApiError, Code, Pagination, error_responses
 from fengling.core.audit_trail import RecordHistory, shows_addresses
 from fengling.core.history_schemas import HistoryEntryOut
 from fengling.core.net import client_ip, user_agent
+from fengling.core.reveal import REVEALABLE
 from fengling.core.scoping import scope_of
 from fengling.jobs.schemas import JobOut
 from fengling.jobs.selectors import access_job
@@ -172,8 +173,7 @@ def member_reveal_values(request: HttpRequest, member_id: int,
     is recorded in the audit log (who, whose, which fields, when, from which address).
     404 if the member is outside your scope, 403 if your role may not reveal."""
     member = access_member_to_reveal(request.auth, member_id)
-    fields = payload.fields if payload is not None and payload.fields else ["id_number",
-                                                                            "phone"]
+    fields = payload.fields if payload is not None and payload.fields else REVEALABLE
     values = member_reveal(request.auth, member, fields, ip_address=client_ip(request),
                            user_agent=user_agent(request))
     return {"id": member.pk, **values}

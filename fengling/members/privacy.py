@@ -13,9 +13,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from fengling.core.audit import audit_log
 from fengling.core.audit_trail import check_history_access
-from fengling.core.reveal import REVEALABLE
+from fengling.core.reveal import REVEALABLE, reveal_values
 from fengling.core.scoping import scope_of
 
 from .models import Member
@@ -50,17 +49,11 @@ def member_reveal(actor, member: Member, fields=REVEALABLE, *, ip_address: str |
     The caller has checked the right to reveal (`access_member_to_reveal`). The audit entry
     names the fields, never their values.
     """
-    fields = [f for f in REVEALABLE if f in set(fields)]
-    if not fields:
-        raise ValueError("nothing to reveal")
     if not may_reveal(actor, member):
         raise reveal_refused()
-    values = {}
-    for name in fields:
-        values[name] = member.reveal_id_number() if name == "id_number" else member.phone
-    audit_log(actor, "member.reveal", member, {"fields": fields, "user_agent": user_agent},
-              organization_path=member.organization.path, ip_address=ip_address)
-    return values
+    return reveal_values(actor, member, fields, action="member.reveal",
+                         organization_path=member.organization.path, ip_address=ip_address,
+                         user_agent=user_agent)
 
 
 def access_member_history(user, pk) -> Member:
